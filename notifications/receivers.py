@@ -1,0 +1,45 @@
+"""Receivers of the orders app's signals. Fast and idempotent: slow work goes to Celery."""
+
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from notifications.groups import STAFF_GROUP, customer_group, order_group
+from notifications.messages import order_event_message
+from notifications.models import EmailLog
+from notifications.services import log_shipment_email
+from notifications.tasks import send_email
+from orders.models import Order, OrderEvent, Shipment
+
+SHIPMENT_EMAIL_UID = "notifications.queue_shipment_email"
+PUSH_UID = "notifications.push_order_event"
+
+
+def queue_shipment_email(
+    sender: type[Order], *, order: Order, shipment: Shipment, event: OrderEvent, **kwargs: Any
+) -> None:
+    """Log the shipment email once per event and enqueue its delivery, if the customer wants it.
+
+    A pending log is enqueued again on a re-dispatch, which recovers an enqueue that failed
+    while the broker was down; the task itself skips an email that was sent meanwhile.
+    """
+    if not shipment.notify_customer:
+        return
+    email_log = log_shipment_email(order=order, shipment=shipment, event=event)
+    if email_log.status == EmailLog.Status.PENDING:
+        send_email.delay_on_commit(email_log.pk)
+
+
+def push_order_event(
+    sender: type[Order], *, order: Order, event: OrderEvent, **kwargs: Any
+) -> None:
+    """Send the event to everyone watching: the order's, the customer's and the staff group."""
+    groups = (order_group(order.pk), customer_group(order.customer_id), STAFF_GROUP)
+    async_to_sync(_group_send_all)(groups, order_event_message(event))
+
+
+async def _group_send_all(groups: tuple[str, ...], message: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    for group in groups:
+        await layer.group_send(group, message)

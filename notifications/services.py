@@ -1,0 +1,71 @@
+"""Customer email: render and log it once per event, deliver it from a Celery task."""
+
+import logging
+
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from notifications.models import EmailLog
+from orders.models import Order, OrderEvent, Shipment
+
+logger = logging.getLogger(__name__)
+
+NO_ADDRESS_ERROR = "The customer has no email address."
+
+
+def log_shipment_email(*, order: Order, shipment: Shipment, event: OrderEvent) -> EmailLog:
+    """Return the shipment email for this event, storing it the first time (idempotent)."""
+    customer = order.customer
+    context = {"order": order, "shipment": shipment, "customer": customer}
+    recipient = customer.email
+    email_log, _ = EmailLog.objects.get_or_create(
+        event=event,
+        kind=EmailLog.Kind.ORDER_SHIPPED,
+        defaults={
+            "recipient": recipient,
+            "subject": render_to_string(
+                "notifications/email/order_shipped_subject.txt", context
+            ).strip(),
+            "body_text": render_to_string("notifications/email/order_shipped.txt", context),
+            "body_html": render_to_string("notifications/email/order_shipped.html", context),
+            "status": EmailLog.Status.PENDING if recipient else EmailLog.Status.FAILED,
+            "last_error": "" if recipient else NO_ADDRESS_ERROR,
+        },
+    )
+    return email_log
+
+
+def deliver_email(*, email_log_id: int, final_attempt: bool) -> None:
+    """Send a logged email unless it was sent already; record every attempt.
+
+    The row is locked while sending so two workers never both send it. A failure is recorded
+    (status ``failed`` on the final attempt) and re-raised for the task to retry.
+    """
+    error: OSError | None = None
+    with transaction.atomic():
+        email_log = EmailLog.objects.select_for_update().filter(pk=email_log_id).first()
+        if email_log is None:
+            logger.warning("Email log %s no longer exists; nothing to send.", email_log_id)
+            return
+        if email_log.status == EmailLog.Status.SENT or not email_log.recipient:
+            return
+        email_log.attempts += 1
+        message = EmailMultiAlternatives(
+            subject=email_log.subject, body=email_log.body_text, to=[email_log.recipient]
+        )
+        message.attach_alternative(email_log.body_html, "text/html")
+        try:
+            message.send()
+        except OSError as exc:  # smtplib.SMTPException and socket errors are both OSError
+            error = exc
+            email_log.last_error = f"{type(exc).__name__}: {exc}"
+            email_log.status = EmailLog.Status.FAILED if final_attempt else EmailLog.Status.PENDING
+        else:
+            email_log.status = EmailLog.Status.SENT
+            email_log.sent_at = timezone.now()
+            email_log.last_error = ""
+        email_log.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+    if error is not None:
+        raise error

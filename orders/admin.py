@@ -1,0 +1,114 @@
+"""Staff views of the catalogue and orders, with a ship page that goes through ship_order."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from orders.exceptions import InvalidTransition
+from orders.forms import ShipOrderForm
+from orders.models import Order, OrderEvent, OrderItem, Product, Shipment
+from orders.services import ship_order
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["sku", "name", "price", "active"]
+    list_filter = ["active"]
+    search_fields = ["sku", "name"]
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """History is shown, never edited in place: changes go through the services."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class OrderItemInline(ReadOnlyInline):
+    model = OrderItem
+    fields = ["product", "quantity", "unit_price"]
+
+
+class ShipmentInline(ReadOnlyInline):
+    model = Shipment
+    fields = ["carrier", "tracking_number", "shipped_at", "shipped_by", "notify_customer"]
+
+
+class OrderEventInline(ReadOnlyInline):
+    model = OrderEvent
+    fields = ["type", "created_at", "dispatched_at", "payload"]
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ["number", "customer", "status", "item_count", "total", "created_at"]
+    list_filter = ["status", "shipment__carrier", "created_at"]
+    search_fields = ["number", "customer__email", "customer__username", "shipment__tracking_number"]
+    list_select_related = ["customer"]
+    readonly_fields = ["number", "customer", "status", "created_at", "updated_at"]
+    fields = ["number", "customer", "status", "shipping_address", "created_at", "updated_at"]
+    inlines = [OrderItemInline, ShipmentInline, OrderEventInline]
+
+    def get_queryset(self, request: HttpRequest):
+        line_total = ExpressionWrapper(
+            F("items__quantity") * F("items__unit_price"),
+            output_field=DecimalField(max_digits=12, decimal_places=2),
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_item_count=Sum("items__quantity"), _total=Sum(line_total))
+        )
+
+    @admin.display(description="Items", ordering="_item_count")
+    def item_count(self, order: Order) -> int:
+        return order._item_count
+
+    @admin.display(description="Total", ordering="_total")
+    def total(self, order: Order):
+        return order._total
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # Orders are placed by customers through place_order.
+
+    def get_urls(self):
+        ship_url = path(
+            "<int:order_id>/ship/",
+            self.admin_site.admin_view(self.ship_view),
+            name="orders_order_ship",
+        )
+        return [ship_url, *super().get_urls()]
+
+    def ship_view(self, request: HttpRequest, order_id: int) -> HttpResponse:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        order = get_object_or_404(Order, pk=order_id)
+        change_url = reverse("admin:orders_order_change", args=[order.pk])
+        form = ShipOrderForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                ship_order(order=order, shipped_by=request.user, **form.cleaned_data)
+            except InvalidTransition as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(request, f"Order {order.number} was shipped.", messages.SUCCESS)
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Ship order {order.number}",
+            "opts": self.model._meta,
+            "original": order,
+            "form": form,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/orders/order/ship.html", context)

@@ -1,0 +1,74 @@
+"""Demo data for the embedded default: staff, customers, products and orders in every status."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from orders.models import Order
+from orders.services import OrderLine, cancel_order, place_order, ship_order
+from tests.factories import ProductFactory, StaffFactory, UserFactory
+
+DEMO_PASSWORD = "demo-shop-2026"
+PRODUCTS = [
+    ("MUG-001", "Enamel camping mug", Decimal("12.50")),
+    ("TEE-002", "Organic cotton T-shirt", Decimal("24.00")),
+    ("BAG-003", "Canvas tote bag", Decimal("18.90")),
+    ("PEN-004", "Brass fountain pen", Decimal("49.00")),
+    ("NB-005", "Dot-grid notebook", Decimal("9.75")),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo users, products and orders (placed, shipped, cancelled). Idempotent."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--force", action="store_true", help="Allow running with DJANGO_PRODUCTION=1."
+        )
+
+    def handle(self, *args, force: bool, **options) -> None:
+        if settings.PRODUCTION and not force:
+            raise CommandError("Refusing to load demo data in production (use --force).")
+        admin = StaffFactory(
+            username="admin", email="admin@shop.example", is_superuser=True, password=DEMO_PASSWORD
+        )
+        StaffFactory(username="warehouse", email="warehouse@shop.example", password=DEMO_PASSWORD)
+        alice = UserFactory(username="alice", email="alice@example.com", password=DEMO_PASSWORD)
+        bob = UserFactory(username="bob", email="bob@example.com", password=DEMO_PASSWORD)
+        products = [
+            ProductFactory(sku=sku, name=name, price=price) for sku, name, price in PRODUCTS
+        ]
+
+        for customer in (alice, bob):
+            if Order.objects.filter(customer=customer).exists():
+                continue
+            address = f"{customer.get_username().title()} Example\n1 Demo Street\nSpringfield"
+            _placed, shipped, cancelled = (
+                place_order(
+                    customer=customer,
+                    lines=[
+                        OrderLine(product_id=p.pk, quantity=n + 1) for n, p in enumerate(chosen)
+                    ],
+                    shipping_address=address,
+                )
+                for chosen in (products[:2], products[2:4], products[4:])
+            )
+            ship_order(
+                order=shipped,
+                shipped_by=admin,
+                carrier="dhl",
+                tracking_number=f"DEMO{shipped.pk:06d}",
+            )
+            cancel_order(order=cancelled, cancelled_by=customer)
+
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):")
+        )
+        for username, role in (
+            ("admin", "superuser: admin site and API"),
+            ("warehouse", "staff: ship orders, warehouse notices"),
+            ("alice", "customer"),
+            ("bob", "customer"),
+        ):
+            self.stdout.write(f"  {username:<10} {role}")

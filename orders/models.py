@@ -1,0 +1,168 @@
+"""Catalogue, orders, shipments and the order event outbox.
+
+Every rule the database can hold is a constraint, so bad rows are refused even when code
+bypasses the services (bulk updates, the shell, another service writing to the same tables).
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+
+from orders.carriers import Carrier, tracking_url
+
+SKU_VALIDATOR = RegexValidator(
+    r"^[A-Z0-9][A-Z0-9-]{1,31}$", "Use 2-32 capital letters, digits or '-'."
+)
+TRACKING_NUMBER_VALIDATOR = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9-]{3,39}$", "Use 4-40 letters, digits or '-'."
+)
+
+
+class Product(models.Model):
+    sku = models.CharField(max_length=32, unique=True, validators=[SKU_VALIDATOR])
+    name = models.CharField(max_length=200)
+    price = models.DecimalField(
+        max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gte=0), name="product_price_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku} {self.name}"
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        PLACED = "placed", "Placed"
+        SHIPPED = "shipped", "Shipped"
+        CANCELLED = "cancelled", "Cancelled"
+
+    number = models.CharField(max_length=20, unique=True, editable=False)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLACED)
+    shipping_address = models.TextField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["placed", "shipped", "cancelled"]),
+                name="order_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "-created_at"], name="order_customer_created"),
+            models.Index(fields=["status"], name="order_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def total(self) -> Decimal:
+        """Sum of the line totals; uses prefetched items when the queryset has them."""
+        return sum((item.line_total for item in self.items.all()), Decimal("0.00"))
+
+
+class OrderItem(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_items")
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    unit_price = models.DecimalField(max_digits=10, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="orderitem_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(unit_price__gte=0), name="orderitem_unit_price_not_negative"
+            ),
+            models.UniqueConstraint(fields=["order", "product"], name="orderitem_product_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.product_id}"
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+class Shipment(models.Model):
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="shipment")
+    carrier = models.CharField(max_length=16, choices=Carrier.choices)
+    tracking_number = models.CharField(max_length=40, validators=[TRACKING_NUMBER_VALIDATOR])
+    shipped_at = models.DateTimeField()
+    shipped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="shipments_made"
+    )
+    notify_customer = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-shipped_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(carrier__in=[choice.value for choice in Carrier]),
+                name="shipment_carrier_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_carrier_display()} {self.tracking_number}"
+
+    @property
+    def tracking_url(self) -> str:
+        return tracking_url(self.carrier, self.tracking_number)
+
+
+class OrderEvent(models.Model):
+    """One row per thing that happened to an order; also the outbox for its signal.
+
+    ``dispatched_at`` stays empty until every receiver of the event's signal succeeded, so a
+    periodic task can send again whatever a crash or an outage left behind.
+    """
+
+    class Type(models.TextChoices):
+        PLACED = "placed", "Placed"
+        SHIPPED = "shipped", "Shipped"
+        CANCELLED = "cancelled", "Cancelled"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=16, choices=Type.choices)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            # Each transition happens at most once, so an event is never recorded twice.
+            models.UniqueConstraint(fields=["order", "type"], name="orderevent_once_per_type"),
+            models.CheckConstraint(
+                condition=Q(type__in=["placed", "shipped", "cancelled"]),
+                name="orderevent_type_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(dispatched_at__isnull=True),
+                name="orderevent_undispatched",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} #{self.pk}"

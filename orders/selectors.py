@@ -1,0 +1,23 @@
+"""Read queries for orders, shaped so list and detail pages run a fixed number of queries."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Prefetch, QuerySet
+
+from orders.models import Order, OrderEvent, OrderItem, Product
+
+
+def visible_orders(*, user: AbstractBaseUser) -> QuerySet[Order]:
+    """Orders the user may see (staff: all; customers: their own), ready to serialize."""
+    orders = Order.objects.select_related("shipment").prefetch_related(
+        Prefetch("items", queryset=OrderItem.objects.select_related("product"))
+    )
+    return orders if user.is_staff else orders.filter(customer=user)
+
+
+def visible_products(*, user: AbstractBaseUser) -> QuerySet[Product]:
+    """Staff see the whole catalogue; customers only what they can order."""
+    return Product.objects.all() if user.is_staff else Product.objects.filter(active=True)
+
+
+def order_timeline(*, order: Order) -> QuerySet[OrderEvent]:
+    return order.events.order_by("id")

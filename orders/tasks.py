@@ -1,0 +1,25 @@
+"""Periodic re-dispatch of order events that were committed but never fully dispatched."""
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from orders.dispatch import dispatch_event
+from orders.models import OrderEvent
+
+
+@shared_task
+def redispatch_pending_events(*, older_than_seconds: int = 60, limit: int = 500) -> int:
+    """Dispatch pending events again; return how many now succeeded.
+
+    Events younger than ``older_than_seconds`` are left to their on-commit dispatch, which is
+    normally still running. Receivers are idempotent, so a double dispatch is harmless.
+    """
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    pending = (
+        OrderEvent.objects.filter(dispatched_at__isnull=True, created_at__lte=cutoff)
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+    return sum(dispatch_event(event_id=event_id) for event_id in list(pending))

@@ -1,0 +1,91 @@
+"""REST API for products and orders. Thin: validate, call a service, map errors, serialize."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from orders import selectors, services
+from orders.exceptions import InvalidTransition
+from orders.permissions import IsStaffForObject, IsStaffOrReadOnly
+from orders.serializers import (
+    OrderCreateSerializer,
+    OrderEventSerializer,
+    OrderSerializer,
+    ProductSerializer,
+    ShipOrderSerializer,
+)
+
+
+class ProductViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    serializer_class = ProductSerializer
+    permission_classes = [IsStaffOrReadOnly]
+
+    def get_queryset(self):
+        return selectors.visible_products(user=self.request.user)
+
+
+class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = OrderSerializer
+    filterset_fields = ["status"]
+
+    def get_queryset(self):
+        return selectors.visible_orders(user=self.request.user)
+
+    def create(self, request: Request) -> Response:
+        data = _validated(OrderCreateSerializer, request)
+        lines = [
+            services.OrderLine(product_id=item["product"], quantity=item["quantity"])
+            for item in data["items"]
+        ]
+        try:
+            order = services.place_order(
+                customer=request.user, lines=lines, shipping_address=data["shipping_address"]
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
+        return self._order_response(order.pk, status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, IsStaffForObject])
+    def ship(self, request: Request, pk: str) -> Response:
+        order = self.get_object()
+        data = _validated(ShipOrderSerializer, request)
+        try:
+            services.ship_order(order=order, shipped_by=request.user, **data)
+        except InvalidTransition as exc:
+            return _conflict(exc)
+        return self._order_response(order.pk)
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        order = self.get_object()
+        try:
+            services.cancel_order(order=order, cancelled_by=request.user)
+        except InvalidTransition as exc:
+            return _conflict(exc)
+        return self._order_response(order.pk)
+
+    @action(detail=True, methods=["get"])
+    def events(self, request: Request, pk: str) -> Response:
+        events = selectors.order_timeline(order=self.get_object())
+        return Response(OrderEventSerializer(events, many=True).data)
+
+    def _order_response(self, order_id: int, status_code: int = status.HTTP_200_OK) -> Response:
+        order = self.get_queryset().get(pk=order_id)
+        return Response(self.get_serializer(order).data, status=status_code)
+
+
+def _validated(serializer_class, request: Request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _conflict(exc: InvalidTransition) -> Response:
+    return Response(
+        {"detail": str(exc), "code": "invalid_transition", "status": exc.status},
+        status=status.HTTP_409_CONFLICT,
+    )

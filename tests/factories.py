@@ -1,0 +1,70 @@
+"""factory-boy factories: the one place tests and ``seed_demo`` get users, products and orders.
+
+``OrderFactory`` writes a placed order directly; shipping and cancelling always go through
+the services, so that events are recorded and receivers run as in production.
+"""
+
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from factory.django import DjangoModelFactory
+
+from orders.models import Order, OrderItem, Product
+
+DEFAULT_PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"customer{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.django.Password(DEFAULT_PASSWORD)
+
+
+class StaffFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"staff{n}")
+    is_staff = True
+
+
+class ProductFactory(DjangoModelFactory):
+    class Meta:
+        model = Product
+        django_get_or_create = ("sku",)
+
+    sku = factory.Sequence(lambda n: f"SKU-{n:04d}")
+    name = factory.Faker("catch_phrase")
+    price = factory.Faker("pydecimal", left_digits=3, right_digits=2, min_value=Decimal("1"))
+
+
+class OrderFactory(DjangoModelFactory):
+    """A placed order. Pass ``items=N`` to add N order lines."""
+
+    class Meta:
+        model = Order
+        skip_postgeneration_save = True
+
+    number = factory.Sequence(lambda n: f"T-{n:06d}")
+    customer = factory.SubFactory(UserFactory)
+    shipping_address = factory.Faker("address")
+
+    @factory.post_generation
+    def items(order: Order, create: bool, extracted: int | None, **kwargs) -> None:
+        if create:
+            OrderItemFactory.create_batch(1 if extracted is None else extracted, order=order)
+
+
+class OrderItemFactory(DjangoModelFactory):
+    class Meta:
+        model = OrderItem
+
+    order = factory.SubFactory(OrderFactory, items=0)
+    product = factory.SubFactory(ProductFactory)
+    quantity = factory.Faker("random_int", min=1, max=5)
+    unit_price = factory.SelfAttribute("product.price")

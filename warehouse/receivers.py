@@ -1,0 +1,19 @@
+"""Receiver of ``order_shipped``: one warehouse notice per shipment."""
+
+from typing import Any
+
+from orders.models import Order, OrderEvent, Shipment
+from warehouse.models import WarehouseNotice
+from warehouse.services import record_notice
+from warehouse.tasks import send_notice
+
+NOTICE_UID = "warehouse.record_notice"
+
+
+def record_warehouse_notice(
+    sender: type[Order], *, order: Order, shipment: Shipment, event: OrderEvent, **kwargs: Any
+) -> None:
+    """Create the notice (idempotent) and enqueue its delivery while it is still pending."""
+    notice = record_notice(order=order, shipment=shipment)
+    if notice.status == WarehouseNotice.Status.PENDING:
+        send_notice.delay_on_commit(notice.pk)

@@ -1,0 +1,26 @@
+from rest_framework import serializers
+
+from warehouse.models import WarehouseNotice
+
+
+class WarehouseNoticeSerializer(serializers.ModelSerializer):
+    order_number = serializers.CharField(source="order.number")
+    carrier = serializers.CharField(source="shipment.carrier")
+    tracking_number = serializers.CharField(source="shipment.tracking_number")
+    acknowledged_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = WarehouseNotice
+        fields = [
+            "id",
+            "order",
+            "order_number",
+            "carrier",
+            "tracking_number",
+            "items",
+            "status",
+            "created_at",
+            "sent_at",
+            "acknowledged_by",
+            "acknowledged_at",
+        ]
