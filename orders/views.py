@@ -22,7 +22,7 @@ from orders.serializers import (
 
 class ProductViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = ProductSerializer
-    permission_classes = [IsStaffOrReadOnly]
+    permission_classes = [IsAuthenticated, IsStaffOrReadOnly]
 
     def get_queryset(self):
         return selectors.visible_products(user=self.request.user)

@@ -1,0 +1,55 @@
+"""GET /api/warehouse/notices/ and POST .../acknowledge/ (staff only)."""
+
+import pytest
+
+from orders.services import ship_order
+from warehouse.models import WarehouseNotice
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def notice(order, staff, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        ship_order(order=order, shipped_by=staff, carrier="dhl", tracking_number="JD0000001")
+    return WarehouseNotice.objects.get(order=order)
+
+
+def test_staff_list_notices(notice, staff_client):
+    response = staff_client.get("/api/warehouse/notices/")
+    assert response.status_code == 200
+    [data] = response.json()["results"]
+    assert data["id"] == notice.pk
+    assert data["order_number"] == notice.order.number
+    assert data["status"] == "sent"
+    assert len(data["items"]) == 2
+
+
+def test_staff_acknowledge_a_notice_once(notice, staff_client, staff):
+    url = f"/api/warehouse/notices/{notice.pk}/acknowledge/"
+
+    response = staff_client.post(url)
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "acknowledged"
+    assert response.json()["acknowledged_by"] == staff.username
+    notice.refresh_from_db()
+    assert notice.acknowledged_by == staff
+
+    again = staff_client.post(url)
+    assert again.status_code == 409
+    assert again.json()["code"] == "already_acknowledged"
+
+
+def test_customers_and_anonymous_are_refused(notice, customer_client, anon_client):
+    url = f"/api/warehouse/notices/{notice.pk}/acknowledge/"
+    assert customer_client.get("/api/warehouse/notices/").status_code == 403
+    assert customer_client.post(url).status_code == 403
+    assert anon_client.get("/api/warehouse/notices/").status_code == 401
+    assert anon_client.post(url).status_code == 401
+    notice.refresh_from_db()
+    assert notice.status == "sent"
+
+
+def test_unknown_notice_is_404(db, staff_client):
+    assert staff_client.post("/api/warehouse/notices/999/acknowledge/").status_code == 404

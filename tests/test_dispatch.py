@@ -1,0 +1,123 @@
+"""The outbox dispatch: after commit only, robust to failing receivers, safe to repeat."""
+
+import logging
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.utils import timezone
+
+from notifications.models import EmailLog
+from orders.dispatch import dispatch_event
+from orders.models import Order, OrderEvent, Shipment
+from orders.services import ship_order
+from orders.signals import order_shipped
+from orders.tasks import redispatch_pending_events
+from tests.factories import OrderFactory
+from tests.wiring import PROJECT_RECEIVERS
+from warehouse.models import WarehouseNotice
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def ship(order, staff):
+    return ship_order(order=order, shipped_by=staff, carrier="dhl", tracking_number="JD0123456789")
+
+
+def test_receivers_run_after_commit_and_event_is_marked_dispatched(order, staff):
+    ship(order, staff)
+
+    event = OrderEvent.objects.get(order=order, type="shipped")
+    assert event.dispatched_at is not None
+    assert EmailLog.objects.get(event=event).status == EmailLog.Status.SENT
+    assert WarehouseNotice.objects.get(shipment__order=order).status == "sent"
+    assert [message.to for message in mail.outbox] == [
+        [order.customer.email],
+        ["warehouse@shop.example"],
+    ]
+
+
+def test_nothing_is_dispatched_when_the_transaction_rolls_back(order, staff):
+    calls = []
+
+    def spy(sender, **kwargs):
+        calls.append(kwargs)
+
+    @transaction.atomic
+    def ship_then_fail():
+        ship(order, staff)
+        raise RuntimeError("the caller's transaction fails after ship_order")
+
+    order_shipped.connect(spy, sender=Order, dispatch_uid="test.spy")
+    try:
+        with pytest.raises(RuntimeError):
+            ship_then_fail()
+    finally:
+        order_shipped.disconnect(sender=Order, dispatch_uid="test.spy")
+
+    assert calls == []
+    assert Order.objects.get(pk=order.pk).status == Order.Status.PLACED
+    assert not Shipment.objects.exists()
+    assert not OrderEvent.objects.exists()
+    assert not EmailLog.objects.exists()
+    assert mail.outbox == []
+
+
+def test_a_raising_receiver_stops_neither_the_others_nor_the_shipment(order, staff, caplog):
+    def broken(sender, **kwargs):
+        raise ConnectionError("carrier API is down")
+
+    real = [(rec, uid) for signal, rec, uid in PROJECT_RECEIVERS if signal is order_shipped]
+    try:
+        # Put the broken receiver first, so the real ones must still run after it fails.
+        for _receiver, uid in real:
+            order_shipped.disconnect(sender=Order, dispatch_uid=uid)
+        order_shipped.connect(broken, sender=Order, dispatch_uid="test.broken")
+        for receiver, uid in real:
+            order_shipped.connect(receiver, sender=Order, dispatch_uid=uid)
+        assert order_shipped.receivers[0][0][0] == "test.broken"
+        with caplog.at_level(logging.ERROR, logger="orders.dispatch"):
+            ship(order, staff)
+    finally:
+        order_shipped.disconnect(sender=Order, dispatch_uid="test.broken")
+        for receiver, uid in real:
+            order_shipped.connect(receiver, sender=Order, dispatch_uid=uid)
+
+    event = OrderEvent.objects.get(type="shipped")
+    assert Order.objects.get(pk=order.pk).status == Order.Status.SHIPPED
+    assert Shipment.objects.filter(order=order).exists()
+    assert EmailLog.objects.get(event=event).status == EmailLog.Status.SENT
+    assert WarehouseNotice.objects.filter(shipment__order=order).exists()
+    assert event.dispatched_at is None, "a failed receiver leaves the event pending"
+    assert "tests.test_dispatch" in caplog.text
+    assert "broken" in caplog.text
+    assert f"event {event.pk}" in caplog.text
+
+
+def test_dispatching_the_same_event_twice_sends_one_email_and_one_notice(order, staff):
+    ship(order, staff)
+    event = OrderEvent.objects.get(type="shipped")
+    OrderEvent.objects.filter(pk=event.pk).update(dispatched_at=None)
+
+    assert dispatch_event(event_id=event.pk) is True
+
+    assert EmailLog.objects.filter(event=event).count() == 1
+    assert WarehouseNotice.objects.filter(shipment__order=order).count() == 1
+    assert len(mail.outbox) == 2, "one customer email and one warehouse email, not four"
+
+
+def test_periodic_redispatch_sends_old_pending_events_only(staff):
+    old, recent, done = OrderFactory(), OrderFactory(), OrderFactory()
+    for order in (old, recent, done):
+        ship(order, staff)
+    OrderEvent.objects.filter(order__in=[old, recent]).update(dispatched_at=None)
+    OrderEvent.objects.filter(order=old).update(created_at=timezone.now() - timedelta(minutes=5))
+    EmailLog.objects.filter(event__order=old).update(status=EmailLog.Status.PENDING)
+    mail.outbox.clear()
+
+    assert redispatch_pending_events() == 1
+
+    assert OrderEvent.objects.get(order=old).dispatched_at is not None
+    assert OrderEvent.objects.get(order=recent).dispatched_at is None
+    assert [message.to for message in mail.outbox] == [[old.customer.email]]

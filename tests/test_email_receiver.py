@@ -1,0 +1,122 @@
+"""The shipment email receiver and its delivery task, with the other receivers disconnected."""
+
+import socket
+
+import pytest
+from django.core import mail
+
+from notifications.models import EmailLog
+from notifications.receivers import SHIPMENT_EMAIL_UID
+from notifications.tasks import send_email
+from orders.dispatch import dispatch_event
+from orders.models import OrderEvent
+from orders.services import ship_order
+from tests.factories import OrderFactory, UserFactory
+from warehouse.models import WarehouseNotice
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _email_receiver_only(only_receivers):
+    only_receivers(SHIPMENT_EMAIL_UID)
+
+
+def ship(order, staff, django_capture_on_commit_callbacks, **overrides):
+    arguments = {"carrier": "fedex", "tracking_number": "7489-2212", **overrides}
+    with django_capture_on_commit_callbacks(execute=True):
+        ship_order(order=order, shipped_by=staff, **arguments)
+    return OrderEvent.objects.get(order=order, type="shipped")
+
+
+def test_shipping_sends_one_email_with_the_tracking_link(
+    order, staff, django_capture_on_commit_callbacks
+):
+    event = ship(order, staff, django_capture_on_commit_callbacks)
+
+    email_log = EmailLog.objects.get()
+    assert email_log.event == event
+    assert email_log.status == EmailLog.Status.SENT
+    assert email_log.attempts == 1
+    assert email_log.sent_at is not None
+    [message] = mail.outbox
+    assert message.to == [order.customer.email]
+    assert order.number in message.subject
+    tracking_url = "https://www.fedex.com/fedextrack/?trknbr=7489-2212"
+    assert tracking_url in message.body
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert f'href="{tracking_url}"' in html
+    assert not WarehouseNotice.objects.exists(), "the warehouse receiver is disconnected"
+
+
+def test_notify_customer_false_sends_nothing(order, staff, django_capture_on_commit_callbacks):
+    ship(order, staff, django_capture_on_commit_callbacks, notify_customer=False)
+
+    assert not EmailLog.objects.exists()
+    assert mail.outbox == []
+
+
+def test_customer_without_address_is_logged_as_failed(staff, django_capture_on_commit_callbacks):
+    order = OrderFactory(customer=UserFactory(email=""))
+
+    ship(order, staff, django_capture_on_commit_callbacks)
+
+    email_log = EmailLog.objects.get()
+    assert email_log.status == EmailLog.Status.FAILED
+    assert "no email address" in email_log.last_error
+    assert mail.outbox == []
+
+
+def test_redelivering_the_event_or_the_task_sends_nothing_more(
+    order, staff, django_capture_on_commit_callbacks
+):
+    event = ship(order, staff, django_capture_on_commit_callbacks)
+    OrderEvent.objects.filter(pk=event.pk).update(dispatched_at=None)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        dispatch_event(event_id=event.pk)
+    send_email.delay(EmailLog.objects.get().pk)
+
+    assert EmailLog.objects.count() == 1
+    assert EmailLog.objects.get().attempts == 1
+    assert len(mail.outbox) == 1
+
+
+@pytest.fixture
+def unreachable_smtp(settings):
+    """SMTP pointed at a local port nobody listens on: a real refused connection."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+
+
+def test_smtp_failures_are_retried_then_recorded_as_failed(
+    order, staff, django_capture_on_commit_callbacks, unreachable_smtp
+):
+    ship(order, staff, django_capture_on_commit_callbacks)
+
+    email_log = EmailLog.objects.get()
+    assert email_log.status == EmailLog.Status.FAILED
+    assert email_log.attempts == send_email.max_retries + 1
+    assert "ConnectionRefusedError" in email_log.last_error
+    assert email_log.sent_at is None
+
+
+def test_a_later_retry_after_a_failure_sends_the_email(
+    order, staff, django_capture_on_commit_callbacks, unreachable_smtp, settings
+):
+    ship(order, staff, django_capture_on_commit_callbacks)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+    email_log = EmailLog.objects.get()
+    EmailLog.objects.filter(pk=email_log.pk).update(status=EmailLog.Status.PENDING)
+    send_email.delay(email_log.pk)
+
+    email_log.refresh_from_db()
+    assert email_log.status == EmailLog.Status.SENT
+    assert email_log.last_error == ""
+    assert len(mail.outbox) == 1
