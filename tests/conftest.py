@@ -9,6 +9,8 @@ import os
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.conf import settings
+from django.db import connection
 from django.dispatch import Signal
 from rest_framework.test import APIClient
 
@@ -16,6 +18,8 @@ from orders.models import Order
 from shop.celery import app as celery_app
 from tests.factories import OrderFactory, StaffFactory, UserFactory
 from tests.wiring import PROJECT_RECEIVERS, PROJECT_SIGNALS, receiver_keys
+
+pytest_plugins = ["tests.live_services"]
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -126,3 +130,20 @@ def other_client(other_customer) -> APIClient:
 @pytest.fixture
 def staff_client(staff) -> APIClient:
     return client_for(staff)
+
+
+# --- Real services ----------------------------------------------------------------------------
+
+
+def real_services_missing() -> str | None:
+    """Why ``services`` tests cannot run here, or None when PostgreSQL and Redis are set."""
+    if connection.vendor != "postgresql":
+        return "needs PostgreSQL (set DATABASE_URL=postgres://...)"
+    if not settings.REDIS_URL:
+        return "needs Redis (set REDIS_URL=redis://...)"
+    return None
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("services") and (reason := real_services_missing()):
+        pytest.skip(reason)

@@ -32,10 +32,9 @@ def test_receivers_run_after_commit_and_event_is_marked_dispatched(order, staff)
     assert event.dispatched_at is not None
     assert EmailLog.objects.get(event=event).status == EmailLog.Status.SENT
     assert WarehouseNotice.objects.get(shipment__order=order).status == "sent"
-    assert [message.to for message in mail.outbox] == [
-        [order.customer.email],
-        ["warehouse@shop.example"],
-    ]
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        [order.customer.email, "warehouse@shop.example"]
+    )
 
 
 def test_nothing_is_dispatched_when_the_transaction_rolls_back(order, staff):

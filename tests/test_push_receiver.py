@@ -3,16 +3,13 @@
 Runs on the in-memory channel layer by default and on Redis when REDIS_URL is set.
 """
 
-import asyncio
-
 import pytest
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 
 from notifications.groups import STAFF_GROUP, customer_group, order_group
 from notifications.receivers import PUSH_UID
 from orders.models import OrderEvent
 from orders.services import OrderLine, cancel_order, place_order, ship_order
+from tests.channel_layer import drain, join
 from tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,50 +20,10 @@ def _push_receiver_only(only_receivers):
     only_receivers(PUSH_UID)
 
 
-@pytest.fixture
-def subscribe():
-    """Join one fresh channel to each given group; returns a function that reads them."""
-    layer = get_channel_layer()
-    joined: list[tuple[str, str]] = []
-
-    async def join(groups):
-        channels = {}
-        for group in groups:
-            channel = await layer.new_channel()
-            await layer.group_add(group, channel)
-            joined.append((group, channel))
-            channels[group] = channel
-        return channels
-
-    yield lambda *groups: async_to_sync(join)(groups)
-
-    async def leave():
-        for group, channel in joined:
-            await layer.group_discard(group, channel)
-
-    async_to_sync(leave)()
-
-
-async def _drain(channel: str, timeout: float = 0.5) -> list[dict]:
-    """Every message waiting on the channel, stopping once none arrives within ``timeout``."""
-    layer = get_channel_layer()
-    messages = []
-    while True:
-        try:
-            messages.append(await asyncio.wait_for(layer.receive(channel), timeout))
-        except TimeoutError:
-            return messages
-
-
-def drain(channel: str) -> list[dict]:
-    return async_to_sync(_drain)(channel)
-
-
 def test_shipping_pushes_one_message_to_each_group(
-    order, staff, subscribe, django_capture_on_commit_callbacks
+    order, staff, django_capture_on_commit_callbacks
 ):
-    groups = (order_group(order.pk), customer_group(order.customer_id), STAFF_GROUP)
-    channels = subscribe(*groups)
+    channels = join(order_group(order.pk), customer_group(order.customer_id), STAFF_GROUP)
 
     with django_capture_on_commit_callbacks(execute=True):
         ship_order(order=order, shipped_by=staff, carrier="dhl", tracking_number="JD01460000")
@@ -83,25 +40,24 @@ def test_shipping_pushes_one_message_to_each_group(
         "tracking_url": event.payload["tracking_url"],
         "shipped_at": event.payload["shipped_at"],
     }
-    for group in groups:
-        assert drain(channels[group]) == [expected], group
+    assert drain(channels) == {group: [expected] for group in channels}
 
 
 def test_other_orders_groups_hear_nothing(
-    order, other_customer, staff, subscribe, django_capture_on_commit_callbacks
+    order, other_customer, staff, django_capture_on_commit_callbacks
 ):
-    channels = subscribe(order_group(order.pk + 1000), customer_group(other_customer.pk))
+    channels = join(order_group(order.pk + 1000), customer_group(other_customer.pk))
 
     with django_capture_on_commit_callbacks(execute=True):
         ship_order(order=order, shipped_by=staff, carrier="dhl", tracking_number="JD01460001")
 
-    assert all(drain(channel) == [] for channel in channels.values())
+    assert drain(channels) == {group: [] for group in channels}
 
 
 def test_placed_and_cancelled_orders_are_pushed_with_their_own_type(
-    customer, subscribe, django_capture_on_commit_callbacks
+    customer, django_capture_on_commit_callbacks
 ):
-    channel = subscribe(customer_group(customer.pk))[customer_group(customer.pk)]
+    channels = join(customer_group(customer.pk))
     product = ProductFactory()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -111,7 +67,7 @@ def test_placed_and_cancelled_orders_are_pushed_with_their_own_type(
     with django_capture_on_commit_callbacks(execute=True):
         cancel_order(order=order, cancelled_by=customer)
 
-    messages = drain(channel)
+    [messages] = drain(channels).values()
     assert [(m["type"], m["status"], m["order_id"]) for m in messages] == [
         ("order.placed", "placed", order.pk),
         ("order.cancelled", "cancelled", order.pk),
