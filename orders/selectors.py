@@ -7,11 +7,15 @@ from orders.models import Order, OrderEvent, OrderItem, Product
 
 
 def visible_orders(*, user: AbstractBaseUser) -> QuerySet[Order]:
-    """Orders the user may see (staff: all; customers: their own), ready to serialize."""
-    orders = Order.objects.select_related("shipment").prefetch_related(
+    """Orders the user may see: staff all of them, customers their own."""
+    return Order.objects.all() if user.is_staff else Order.objects.filter(customer=user)
+
+
+def with_details(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """Load shipment, items and products in two extra queries, whatever the page size."""
+    return orders.select_related("shipment").prefetch_related(
         Prefetch("items", queryset=OrderItem.objects.select_related("product"))
     )
-    return orders if user.is_staff else orders.filter(customer=user)
 
 
 def visible_products(*, user: AbstractBaseUser) -> QuerySet[Product]:

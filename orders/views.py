@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from orders import selectors, services
 from orders.exceptions import InvalidTransition
+from orders.models import Order
 from orders.permissions import IsStaffForObject, IsStaffOrReadOnly
 from orders.serializers import (
     OrderCreateSerializer,
@@ -33,7 +34,9 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     filterset_fields = ["status"]
 
     def get_queryset(self):
-        return selectors.visible_orders(user=self.request.user)
+        orders = selectors.visible_orders(user=self.request.user)
+        # Actions only need the row; the details are loaded for the response.
+        return selectors.with_details(orders) if self.action in {"list", "retrieve"} else orders
 
     def create(self, request: Request) -> Response:
         data = _validated(OrderCreateSerializer, request)
@@ -74,7 +77,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return Response(OrderEventSerializer(events, many=True).data)
 
     def _order_response(self, order_id: int, status_code: int = status.HTTP_200_OK) -> Response:
-        order = self.get_queryset().get(pk=order_id)
+        order = selectors.with_details(Order.objects.all()).get(pk=order_id)
         return Response(self.get_serializer(order).data, status=status_code)
 
 
