@@ -33,6 +33,9 @@ class ReadOnlyInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
 
 class OrderItemInline(ReadOnlyInline):
     model = OrderItem

@@ -1,0 +1,98 @@
+"""The admin site: every model registered, and shipping an order through ship_order."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from notifications.models import EmailLog
+from orders.models import Order, OrderEvent, OrderItem, Product, Shipment
+from tests.factories import DEFAULT_PASSWORD, StaffFactory
+from warehouse.models import WarehouseNotice
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    client.login(username=StaffFactory(is_superuser=True).username, password=DEFAULT_PASSWORD)
+    return client
+
+
+def test_every_top_level_model_is_registered():
+    for model in (Product, Order, EmailLog, WarehouseNotice):
+        assert admin.site.is_registered(model), model
+    # Items, shipments and events are shown inline on the order page.
+    inline_models = {inline.model for inline in admin.site._registry[Order].inlines}
+    assert inline_models == {OrderItem, Shipment, OrderEvent}
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:orders_order_changelist",
+        "admin:orders_product_changelist",
+        "admin:notifications_emaillog_changelist",
+        "admin:warehouse_warehousenotice_changelist",
+    ],
+)
+def test_changelists_render_with_search_and_filters(admin_client, order, url_name):
+    assert admin_client.get(reverse(url_name), {"q": order.number}).status_code == 200
+
+
+def test_order_changelist_shows_items_and_total(admin_client, order):
+    response = admin_client.get(
+        reverse("admin:orders_order_changelist"), {"status__exact": "placed"}
+    )
+    assert order.number in response.text
+    assert str(order.total) in response.text
+
+
+def test_ship_order_from_the_admin(admin_client, order, django_capture_on_commit_callbacks):
+    change_url = reverse("admin:orders_order_change", args=[order.pk])
+    ship_url = reverse("admin:orders_order_ship", args=[order.pk])
+    assert ship_url in admin_client.get(change_url).text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            ship_url,
+            {"carrier": "dhl", "tracking_number": "JD0001", "notify_customer": "on"},
+            follow=True,
+        )
+
+    assert response.redirect_chain[-1][0] == change_url
+    assert f"Order {order.number} was shipped." in response.text
+    order.refresh_from_db()
+    assert order.status == "shipped"
+    assert order.shipment.tracking_number == "JD0001"
+    assert EmailLog.objects.filter(event__order=order).exists()
+    assert WarehouseNotice.objects.filter(order=order).exists()
+    assert ship_url not in admin_client.get(change_url).text, "no ship link once shipped"
+
+
+def test_a_refused_ship_is_an_admin_error_message(admin_client, order):
+    ship_url = reverse("admin:orders_order_ship", args=[order.pk])
+    data = {"carrier": "dhl", "tracking_number": "JD0001"}
+    admin_client.post(ship_url, data)
+
+    response = admin_client.post(ship_url, {**data, "tracking_number": "JD0002"}, follow=True)
+
+    assert response.status_code == 200
+    assert "is shipped and cannot be shipped" in response.text
+    assert Shipment.objects.get(order=order).tracking_number == "JD0001"
+
+
+def test_ship_form_errors_are_shown_on_the_page(admin_client, order):
+    response = admin_client.post(
+        reverse("admin:orders_order_ship", args=[order.pk]),
+        {"carrier": "pigeon", "tracking_number": "has space"},
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.text
+    assert Order.objects.get(pk=order.pk).status == "placed"
+
+
+def test_ship_page_needs_staff(client, customer, order):
+    client.login(username=customer.username, password=DEFAULT_PASSWORD)
+    response = client.get(reverse("admin:orders_order_ship", args=[order.pk]))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]

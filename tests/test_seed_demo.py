@@ -1,0 +1,38 @@
+"""``manage.py seed_demo`` builds orders in every status and is safe to run again."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from notifications.models import EmailLog
+from orders.models import Order, OrderEvent, Product
+from warehouse.models import WarehouseNotice
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in (Order, Product, OrderEvent, EmailLog, WarehouseNotice)
+    }
+
+
+def test_seed_demo_is_complete_and_idempotent(django_user_model, capsys):
+    call_command("seed_demo")
+    first = counts()
+    call_command("seed_demo")
+
+    assert counts() == first
+    assert set(Order.objects.values_list("status", flat=True)) == {"placed", "shipped", "cancelled"}
+    assert django_user_model.objects.filter(is_staff=True).count() == 2
+    assert django_user_model.objects.filter(is_staff=False).count() == 2
+    assert django_user_model.objects.get(username="admin").check_password("demo-shop-2026")
+    assert "alice" in capsys.readouterr().out
+
+
+def test_seed_demo_refuses_production(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="production"):
+        call_command("seed_demo")
+    assert not Order.objects.exists()
