@@ -97,6 +97,9 @@ class OrderAdmin(admin.ModelAdmin):
             raise PermissionDenied
         order = get_object_or_404(Order, pk=order_id)
         change_url = reverse("admin:orders_order_change", args=[order.pk])
+        if request.method == "GET" and order.status != Order.Status.PLACED:
+            self.message_user(request, f"Order {order.number} is {order.status}.", messages.ERROR)
+            return HttpResponseRedirect(change_url)
         form = ShipOrderForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:

@@ -19,6 +19,7 @@ class ProductSerializer(serializers.ModelSerializer):
 class OrderItemSerializer(serializers.ModelSerializer):
     sku = serializers.CharField(source="product.sku")
     name = serializers.CharField(source="product.name")
+    line_total = serializers.DecimalField(max_digits=12, decimal_places=2)
 
     class Meta:
         model = OrderItem

@@ -1,9 +1,7 @@
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from orders.views import OrderViewSet, ProductViewSet
 
-router = DefaultRouter()
+router = SimpleRouter()
 router.register("products", ProductViewSet, basename="product")
 router.register("orders", OrderViewSet, basename="order")
-
-urlpatterns = router.urls

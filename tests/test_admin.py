@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from notifications.models import EmailLog
 from orders.models import Order, OrderEvent, OrderItem, Product, Shipment
+from orders.services import cancel_order
 from tests.factories import DEFAULT_PASSWORD, StaffFactory
 from warehouse.models import WarehouseNotice
 
@@ -96,3 +97,12 @@ def test_ship_page_needs_staff(client, customer, order):
     response = client.get(reverse("admin:orders_order_ship", args=[order.pk]))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_ship_page_for_an_order_that_is_not_placed_redirects_with_an_error(
+    admin_client, order, customer
+):
+    cancel_order(order=order, cancelled_by=customer)
+    response = admin_client.get(reverse("admin:orders_order_ship", args=[order.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("admin:orders_order_change", args=[order.pk])
+    assert f"Order {order.number} is cancelled." in response.text

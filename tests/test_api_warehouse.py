@@ -53,3 +53,7 @@ def test_customers_and_anonymous_are_refused(notice, customer_client, anon_clien
 
 def test_unknown_notice_is_404(db, staff_client):
     assert staff_client.post("/api/warehouse/notices/999/acknowledge/").status_code == 404
+
+
+def test_api_root_lists_every_app_endpoint(staff_client):
+    assert set(staff_client.get("/api/").json()) == {"products", "orders", "warehouse/notices"}

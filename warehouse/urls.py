@@ -4,5 +4,3 @@ from warehouse.views import WarehouseNoticeViewSet
 
 router = SimpleRouter()
 router.register("warehouse/notices", WarehouseNoticeViewSet, basename="warehouse-notice")
-
-urlpatterns = router.urls

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
 
 from orders.models import Order
@@ -16,6 +17,15 @@ PRODUCTS = [
     ("BAG-003", "Canvas tote bag", Decimal("18.90")),
     ("PEN-004", "Brass fountain pen", Decimal("49.00")),
     ("NB-005", "Dot-grid notebook", Decimal("9.75")),
+]
+
+# Enough to see orders and notices in the admin and ship from there; no catalogue edits.
+WAREHOUSE_PERMISSIONS = [
+    "view_order",
+    "change_order",
+    "view_product",
+    "view_warehousenotice",
+    "view_emaillog",
 ]
 
 
@@ -33,9 +43,26 @@ class Command(BaseCommand):
         admin = StaffFactory(
             username="admin", email="admin@shop.example", is_superuser=True, password=DEMO_PASSWORD
         )
-        StaffFactory(username="warehouse", email="warehouse@shop.example", password=DEMO_PASSWORD)
-        alice = UserFactory(username="alice", email="alice@example.com", password=DEMO_PASSWORD)
-        bob = UserFactory(username="bob", email="bob@example.com", password=DEMO_PASSWORD)
+        warehouse = StaffFactory(
+            username="warehouse", email="warehouse@shop.example", password=DEMO_PASSWORD
+        )
+        warehouse.user_permissions.add(
+            *Permission.objects.filter(codename__in=WAREHOUSE_PERMISSIONS)
+        )
+        alice = UserFactory(
+            username="alice",
+            email="alice@example.com",
+            first_name="Alice",
+            last_name="Example",
+            password=DEMO_PASSWORD,
+        )
+        bob = UserFactory(
+            username="bob",
+            email="bob@example.com",
+            first_name="Bob",
+            last_name="Example",
+            password=DEMO_PASSWORD,
+        )
         products = [
             ProductFactory(sku=sku, name=name, price=price) for sku, name, price in PRODUCTS
         ]
@@ -67,7 +94,7 @@ class Command(BaseCommand):
         )
         for username, role in (
             ("admin", "superuser: admin site and API"),
-            ("warehouse", "staff: ship orders, warehouse notices"),
+            ("warehouse", "staff: ship orders (admin and API), warehouse notices"),
             ("alice", "customer"),
             ("bob", "customer"),
         ):
