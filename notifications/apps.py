@@ -9,6 +9,7 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from notifications import receivers
+        from notifications.signals import websocket_event
         from orders.models import Order
         from orders.signals import order_cancelled, order_placed, order_shipped
 
@@ -19,3 +20,4 @@ class NotificationsConfig(AppConfig):
             signal.connect(
                 receivers.push_order_event, sender=Order, dispatch_uid=receivers.PUSH_UID
             )
+        websocket_event.connect(receivers.track_live_watchers, dispatch_uid=receivers.WATCHERS_UID)

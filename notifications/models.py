@@ -1,5 +1,6 @@
 """The log of customer emails: one row per (event, kind), so a redelivered event sends once."""
 
+from django.conf import settings
 from django.db import models
 
 from orders.models import OrderEvent
@@ -39,3 +40,28 @@ class EmailLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.recipient or '(no address)'}"
+
+
+class LiveWatcher(models.Model):
+    """An open websocket subscription, so staff can see who is watching which order right now.
+
+    Written by the ``websocket_event`` receiver: created on connect, touched on each client
+    message, deleted on disconnect.
+    """
+
+    channel_name = models.CharField(max_length=200, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="live_watches"
+    )
+    path = models.CharField(max_length=200)
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.CASCADE, null=True, blank=True, related_name="watchers"
+    )
+    connected_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-connected_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.path}"

@@ -4,16 +4,18 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.utils import timezone
 
 from notifications.groups import STAFF_GROUP, customer_group, order_group
 from notifications.messages import order_event_message
-from notifications.models import EmailLog
+from notifications.models import EmailLog, LiveWatcher
 from notifications.services import log_shipment_email
 from notifications.tasks import send_email
 from orders.models import Order, OrderEvent, Shipment
 
 SHIPMENT_EMAIL_UID = "notifications.queue_shipment_email"
 PUSH_UID = "notifications.push_order_event"
+WATCHERS_UID = "notifications.track_live_watchers"
 
 
 def queue_shipment_email(
@@ -43,3 +45,31 @@ async def _group_send_all(groups: tuple[str, ...], message: dict[str, Any]) -> N
     layer = get_channel_layer()
     for group in groups:
         await layer.group_send(group, message)
+
+
+async def track_live_watchers(
+    sender: type,
+    *,
+    event: str,
+    data: dict[str, Any],
+    user: Any,
+    path: str,
+    channel_name: str,
+    **kwargs: Any,
+) -> None:
+    """Keep ``LiveWatcher`` rows in step with open websocket subscriptions (for the admin)."""
+    watchers = LiveWatcher.objects.filter(channel_name=channel_name)
+    if event == "connect":
+        await LiveWatcher.objects.aupdate_or_create(
+            channel_name=channel_name,
+            defaults={
+                "user": user,
+                "path": path,
+                "order_id": data.get("order_id"),
+                "last_seen_at": timezone.now(),
+            },
+        )
+    elif event == "message":
+        await watchers.aupdate(last_seen_at=timezone.now())
+    elif event == "disconnect":
+        await watchers.adelete()

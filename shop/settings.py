@@ -51,6 +51,7 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    "daphne",  # first: its runserver serves websockets too (ASGI) in development
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -111,15 +112,31 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
+# Channel layer tuning (docs/websockets.md explains each choice):
+# - expiry 10 s: a pushed message older than that is stale; the client catches up from the
+#   event table on reconnect instead.
+# - group_expiry 1 day: a consumer that died without leaving its groups stops receiving after a
+#   day; live connections older than that must reconnect (clients do, with catch-up).
+# - capacity 1000 per channel: the staff channel receives every order event, so the default
+#   of 100 would drop messages in a burst of shipments before the consumer drains them.
+# Group sends are at-most-once either way; the OrderEvent table plus ?after= catch-up is what
+# makes delivery reliable.
+CHANNEL_LAYER_CONFIG = {"expiry": 10, "group_expiry": 86400, "capacity": 1000}
+
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [REDIS_URL], **CHANNEL_LAYER_CONFIG},
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": CHANNEL_LAYER_CONFIG,
+        }
+    }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 # Embedded default: tasks run in-process, so the app works with no broker and no worker.

@@ -37,6 +37,12 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"skipped under REQUIRE_SERVICES=1: {report.longrepr}"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing() -> None:
+    """PBKDF2's deliberate slowness is a cost, not a behaviour under test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 # --- Autouse guards ---------------------------------------------------------------------------
 
 

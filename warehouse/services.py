@@ -1,5 +1,7 @@
 """Warehouse notices: create one per shipment, deliver it, let staff acknowledge it."""
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import send_mail
@@ -10,11 +12,12 @@ from django.utils import timezone
 from orders.models import Order, Shipment
 from warehouse.exceptions import AlreadyAcknowledged
 from warehouse.models import WarehouseNotice
+from warehouse.push import push_notice
 
 
-def record_notice(*, order: Order, shipment: Shipment) -> WarehouseNotice:
-    """Return the notice for this shipment, snapshotting the items the first time."""
-    notice, _ = WarehouseNotice.objects.get_or_create(
+def record_notice(*, order: Order, shipment: Shipment) -> tuple[WarehouseNotice, bool]:
+    """Return the notice for this shipment and whether it is new; items are snapshotted once."""
+    return WarehouseNotice.objects.get_or_create(
         shipment=shipment,
         defaults={
             "order": order,
@@ -26,7 +29,6 @@ def record_notice(*, order: Order, shipment: Shipment) -> WarehouseNotice:
             ],
         },
     )
-    return notice
 
 
 def deliver_notice(*, notice_id: int) -> None:
@@ -53,13 +55,21 @@ def deliver_notice(*, notice_id: int) -> None:
 
 
 def acknowledge_notice(*, notice: WarehouseNotice, user: AbstractBaseUser) -> WarehouseNotice:
-    """Mark a notice as handled by ``user``; acknowledging twice raises AlreadyAcknowledged."""
+    """Mark a notice as handled by ``user``; acknowledging twice raises AlreadyAcknowledged.
+
+    Staff watching ``ws/warehouse/`` are told once the change has committed.
+    """
     with transaction.atomic():
-        locked = WarehouseNotice.objects.select_for_update().get(pk=notice.pk)
+        locked = (
+            WarehouseNotice.objects.select_for_update(of=("self",))
+            .select_related("order", "shipment")
+            .get(pk=notice.pk)
+        )
         if locked.status == WarehouseNotice.Status.ACKNOWLEDGED:
             raise AlreadyAcknowledged(f"Notice {locked.pk} was acknowledged already.")
         locked.status = WarehouseNotice.Status.ACKNOWLEDGED
         locked.acknowledged_by = user
         locked.acknowledged_at = timezone.now()
         locked.save(update_fields=["status", "acknowledged_by", "acknowledged_at"])
+        transaction.on_commit(partial(push_notice, locked), robust=True)
     return locked

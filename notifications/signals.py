@@ -1,0 +1,12 @@
+"""Signals the notifications app sends.
+
+``websocket_event`` is sent (with ``asend_robust``) by the websocket consumers on connect,
+disconnect and every client message. Arguments: ``event`` ("connect", "disconnect" or
+"message"), ``data`` (dict: the subscription on connect, the close code on disconnect, the
+parsed frame for a message), ``user``, ``path`` and ``channel_name``. Receivers may be sync or
+async; a failing receiver is logged and never breaks the connection.
+"""
+
+from django.dispatch import Signal
+
+websocket_event = Signal()

@@ -1,0 +1,34 @@
+"""Live warehouse notice updates, sent to the channel-layer group the ``ws/warehouse/``
+consumer relays to staff."""
+
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from warehouse.models import WarehouseNotice
+
+# Wire name shared with notifications.groups.WAREHOUSE_GROUP (the apps never import each other).
+WAREHOUSE_GROUP = "warehouse"
+
+
+def notice_message(notice: WarehouseNotice) -> dict[str, Any]:
+    return {
+        "type": "warehouse.notice",
+        "notice_id": notice.pk,
+        "order_id": notice.order_id,
+        "order_number": notice.order.number,
+        "status": notice.status,
+        "items": notice.items,
+        "carrier": notice.shipment.carrier,
+        "tracking_number": notice.shipment.tracking_number,
+        "created_at": notice.created_at.isoformat(),
+        "acknowledged_by": notice.acknowledged_by.get_username()
+        if notice.acknowledged_by
+        else None,
+        "acknowledged_at": notice.acknowledged_at.isoformat() if notice.acknowledged_at else None,
+    }
+
+
+def push_notice(notice: WarehouseNotice) -> None:
+    async_to_sync(get_channel_layer().group_send)(WAREHOUSE_GROUP, notice_message(notice))
