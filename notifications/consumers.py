@@ -200,5 +200,6 @@ class WarehouseConsumer(BaseConsumer):
 
 
 def _query_param(scope: dict[str, Any], name: str) -> str | None:
-    values = parse_qs(scope.get("query_string", b"").decode("latin1")).get(name)
+    query = scope.get("query_string", b"").decode("latin1")
+    values = parse_qs(query, keep_blank_values=True).get(name)
     return values[-1] if values else None

@@ -1,0 +1,52 @@
+"""``ws/warehouse/``: staff see new notices and acknowledgements live."""
+
+import pytest
+from channels.db import database_sync_to_async
+from rest_framework.authtoken.models import Token
+
+from notifications.groups import WAREHOUSE_GROUP
+from orders.services import ship_order
+from tests.factories import OrderFactory, StaffFactory
+from tests.ws import communicator, receive
+from warehouse.models import WarehouseNotice
+from warehouse.push import WAREHOUSE_GROUP as WAREHOUSE_APP_GROUP
+from warehouse.services import acknowledge_notice
+
+
+def test_both_apps_name_the_same_group():
+    assert WAREHOUSE_GROUP == WAREHOUSE_APP_GROUP
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_staff_see_a_new_notice_and_its_acknowledgement(transactional_db):
+    staff, order = (
+        await database_sync_to_async(StaffFactory)(),
+        await database_sync_to_async(OrderFactory)(items=2),
+    )
+    token = await database_sync_to_async(Token.objects.create)(user=staff)
+    comm = communicator("/ws/warehouse/", token=token.key, origin=None)
+    assert (await comm.connect())[0]
+
+    await database_sync_to_async(ship_order)(
+        order=order, shipped_by=staff, carrier="fedex", tracking_number="7489-0001"
+    )
+    created = await receive(comm)
+    notice = await WarehouseNotice.objects.aget(order=order)
+    await database_sync_to_async(acknowledge_notice)(notice=notice, user=staff)
+    acknowledged = await receive(comm)
+
+    assert created["type"] == "warehouse.notice"
+    assert (created["notice_id"], created["order_number"], created["status"]) == (
+        notice.pk,
+        order.number,
+        "pending",
+    )
+    assert len(created["items"]) == 2
+    assert (acknowledged["notice_id"], acknowledged["status"], acknowledged["acknowledged_by"]) == (
+        notice.pk,
+        "acknowledged",
+        staff.username,
+    )
+    assert await comm.receive_nothing()
+    await comm.disconnect()

@@ -1,0 +1,88 @@
+"""The ``websocket_event`` signal and its receiver that records live watchers."""
+
+import logging
+
+import pytest
+from rest_framework.authtoken.models import Token
+
+from notifications.models import LiveWatcher
+from notifications.signals import websocket_event
+from tests.factories import OrderFactory
+from tests.ws import communicator, receive, send
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def order_and_token(transactional_db):
+    order = OrderFactory()
+    return order, Token.objects.create(user=order.customer).key
+
+
+async def test_watchers_are_recorded_touched_and_removed(order_and_token):
+    order, token = order_and_token
+    comm = communicator(f"/ws/orders/{order.pk}/", token=token, origin=None)
+    await comm.connect()
+    await send(comm, {"type": "ping"})
+    await receive(comm)  # the consumer handles frames in order: connect has finished
+
+    watcher = await LiveWatcher.objects.select_related("user").aget()
+    assert (watcher.user.pk, watcher.order_id, watcher.path) == (
+        order.customer_id,
+        order.pk,
+        f"/ws/orders/{order.pk}/",
+    )
+    first_seen = watcher.last_seen_at
+    await send(comm, {"type": "ping"})
+    await receive(comm)
+    assert (await LiveWatcher.objects.aget()).last_seen_at > first_seen
+
+    await comm.disconnect()
+    assert not await LiveWatcher.objects.aexists()
+
+
+async def test_the_signal_carries_event_data_user_and_path(order_and_token):
+    order, token = order_and_token
+    seen = []
+
+    def spy(sender, *, event, data, user, path, channel_name, **kwargs):
+        seen.append((event, data, user.pk, path))
+
+    websocket_event.connect(spy, dispatch_uid="test.spy")
+    try:
+        comm = communicator(f"/ws/orders/{order.pk}/", token=token, origin=None)
+        await comm.connect()
+        await send(comm, {"type": "ping"})
+        await receive(comm)
+        await comm.disconnect()
+    finally:
+        websocket_event.disconnect(dispatch_uid="test.spy")
+
+    path = f"/ws/orders/{order.pk}/"
+    user = order.customer_id
+    assert seen == [
+        ("connect", {"order_id": order.pk}, user, path),
+        ("message", {"type": "ping"}, user, path),
+        ("disconnect", {"code": 1000}, user, path),
+    ]
+
+
+async def test_a_failing_receiver_is_logged_and_the_socket_keeps_working(order_and_token, caplog):
+    order, token = order_and_token
+
+    async def broken(sender, **kwargs):
+        raise RuntimeError("analytics down")
+
+    websocket_event.connect(broken, dispatch_uid="test.broken")
+    try:
+        comm = communicator(f"/ws/orders/{order.pk}/", token=token, origin=None)
+        with caplog.at_level(logging.ERROR, logger="notifications.consumers"):
+            assert (await comm.connect())[0]
+            await send(comm, {"type": "ping"})
+            assert await receive(comm) == {"type": "pong"}
+        await comm.disconnect()
+    finally:
+        websocket_event.disconnect(dispatch_uid="test.broken")
+
+    assert "test_a_failing_receiver_is_logged" in caplog.text
+    assert "broken failed on connect" in caplog.text
