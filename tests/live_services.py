@@ -1,7 +1,8 @@
-"""Real local services for ``services`` tests: an SMTP server and a Celery worker process.
+"""Real local services for ``services`` tests: SMTP server, Celery worker, ASGI servers.
 
-The worker is a separate process that connects to the same test database (the tests using
-it are transactional, so it sees committed rows) and to the Redis broker from REDIS_URL.
+The worker and the ASGI servers are separate processes that connect to the same test
+database (the tests using them are transactional, so they see committed rows) and to Redis
+from REDIS_URL (broker and channel layer).
 """
 
 import email
@@ -11,7 +12,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+import urllib.request
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path
@@ -114,3 +116,70 @@ def celery_worker_process(django_db_setup, django_db_blocker, smtp_server) -> It
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@dataclass
+class ASGIServer:
+    port: int
+
+    @property
+    def http(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def asgi_server(django_db_blocker) -> Iterator[Callable[[], ASGIServer]]:
+    """Start uvicorn processes serving ``shop.asgi`` on the test database and Redis.
+
+    Celery runs eagerly inside them: these tests are about HTTP and websockets across
+    processes; the worker has its own test.
+    """
+    with django_db_blocker.unblock():
+        database_url = _database_url()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "1",
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+    started: list[subprocess.Popen] = []
+
+    def start() -> ASGIServer:
+        server = ASGIServer(port=free_port())
+        command = [sys.executable, "-m", "uvicorn", "shop.asgi:application"]
+        command += ["--host", "127.0.0.1", "--port", str(server.port), "--log-level", "warning"]
+        process = subprocess.Popen(command, cwd=BASE_DIR, env=env)
+        started.append(process)
+        wait_for(
+            lambda: process.poll() is not None or _healthy(f"{server.http}/health/"),
+            timeout=WORKER_START_TIMEOUT,
+            what=f"uvicorn on port {server.port}",
+        )
+        assert process.poll() is None, "uvicorn exited during start-up"
+        return server
+
+    try:
+        yield start
+    finally:
+        for process in started:
+            process.terminate()
+        for process in started:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()

@@ -1,0 +1,111 @@
+"""Real ASGI servers and a real websocket client over TCP, on PostgreSQL and Redis.
+
+A client connected to one server process receives the push for an order shipped through
+another process's REST API: the Redis channel layer carries it between them.
+"""
+
+import asyncio
+import json
+import urllib.request
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from rest_framework.authtoken.models import Token
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
+
+from orders.models import OrderEvent
+from tests.factories import OrderFactory, StaffFactory
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+SHIP = {"carrier": "dhl", "tracking_number": "JD0147250001"}
+
+
+def post_json(url: str, body: dict, token: str) -> tuple[int, dict]:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Token {token}"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, json.load(response)
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Token {token}"}
+
+
+def test_push_crosses_server_processes(asgi_server):
+    watching, shipping = asgi_server(), asgi_server()
+    order = OrderFactory()
+    customer_token = Token.objects.create(user=order.customer).key
+    staff_token = Token.objects.create(user=StaffFactory()).key
+
+    async def scenario() -> dict:
+        url = f"{watching.ws}/ws/orders/{order.pk}/"
+        async with connect(url, additional_headers=auth(customer_token)) as socket:
+            await socket.send(json.dumps({"type": "ping"}))
+            assert json.loads(await socket.recv()) == {"type": "pong"}  # subscribed
+            status, body = await _in_thread(
+                post_json, f"{shipping.http}/api/orders/{order.pk}/ship/", SHIP, staff_token
+            )
+            assert (status, body["status"]) == (200, "shipped")
+            return json.loads(await _recv(socket))
+
+    message = async_to_sync(scenario)()
+
+    event = OrderEvent.objects.get(order=order, type="shipped")
+    assert message["type"] == "order.shipped"
+    assert message["event_id"] == event.pk
+    assert message["tracking_number"] == SHIP["tracking_number"]
+    assert message["order_number"] == order.number
+
+
+def test_external_client_reconnects_with_catch_up(asgi_server):
+    server = asgi_server()
+    order = OrderFactory()
+    customer_token = Token.objects.create(user=order.customer).key
+    staff_token = Token.objects.create(user=StaffFactory()).key
+
+    async def scenario() -> list[dict]:
+        url = f"{server.ws}/ws/orders/{order.pk}/"
+        async with connect(url, additional_headers=auth(customer_token)) as socket:
+            await socket.send("{garbage")
+            error = json.loads(await socket.recv())
+            assert error["type"] == "error"
+        # Offline while the order ships.
+        await _in_thread(post_json, f"{server.http}/api/orders/{order.pk}/ship/", SHIP, staff_token)
+        async with connect(f"{url}?after=0", additional_headers=auth(customer_token)) as socket:
+            received = [json.loads(await _recv(socket))]
+            await socket.send(json.dumps({"type": "ping"}))
+            received.append(json.loads(await _recv(socket)))
+            return received
+
+    missed, pong = async_to_sync(scenario)()
+
+    assert missed["event_id"] == OrderEvent.objects.get(order=order, type="shipped").pk
+    assert pong == {"type": "pong"}, "the missed event came once, then nothing but the pong"
+
+
+def test_refused_handshake_over_tcp(asgi_server):
+    server = asgi_server()
+    order = OrderFactory()
+
+    async def scenario() -> int:
+        try:
+            async with connect(f"{server.ws}/ws/orders/{order.pk}/"):
+                return 101
+        except InvalidStatus as refused:
+            return refused.response.status_code
+
+    assert async_to_sync(scenario)() == 403
+
+
+async def _recv(socket, timeout: float = 10) -> str:
+    return await asyncio.wait_for(socket.recv(), timeout)
+
+
+async def _in_thread(function, *args):
+    """Blocking HTTP calls run off the event loop, so the socket keeps reading meanwhile."""
+    return await sync_to_async(function, thread_sensitive=False)(*args)
