@@ -121,6 +121,11 @@ def celery_worker_process(django_db_setup, django_db_blocker, smtp_server) -> It
 @dataclass
 class ASGIServer:
     port: int
+    process: subprocess.Popen
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=20)
 
     @property
     def http(self) -> str:
@@ -140,8 +145,10 @@ def _healthy(url: str) -> bool:
 
 
 @pytest.fixture
-def asgi_server(django_db_blocker) -> Iterator[Callable[[], ASGIServer]]:
+def asgi_server(django_db_blocker) -> Iterator[Callable[..., ASGIServer]]:
     """Start uvicorn processes serving ``shop.asgi`` on the test database and Redis.
+
+    ``asgi_server()`` starts one on a free port; ``asgi_server(port=...)`` restarts on a port.
 
     Celery runs eagerly inside them: these tests are about HTTP and websockets across
     processes; the worker has its own test.
@@ -159,12 +166,13 @@ def asgi_server(django_db_blocker) -> Iterator[Callable[[], ASGIServer]]:
     }
     started: list[subprocess.Popen] = []
 
-    def start() -> ASGIServer:
-        server = ASGIServer(port=free_port())
+    def start(port: int | None = None) -> ASGIServer:
+        port = port or free_port()
         command = [sys.executable, "-m", "uvicorn", "shop.asgi:application"]
-        command += ["--host", "127.0.0.1", "--port", str(server.port), "--log-level", "warning"]
+        command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
         process = subprocess.Popen(command, cwd=BASE_DIR, env=env)
         started.append(process)
+        server = ASGIServer(port=port, process=process)
         wait_for(
             lambda: process.poll() is not None or _healthy(f"{server.http}/health/"),
             timeout=WORKER_START_TIMEOUT,
@@ -177,7 +185,8 @@ def asgi_server(django_db_blocker) -> Iterator[Callable[[], ASGIServer]]:
         yield start
     finally:
         for process in started:
-            process.terminate()
+            if process.poll() is None:
+                process.terminate()
         for process in started:
             try:
                 process.wait(timeout=20)

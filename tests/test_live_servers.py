@@ -6,6 +6,9 @@ another process's REST API: the Redis channel layer carries it between them.
 
 import asyncio
 import json
+import os
+import shutil
+import subprocess
 import urllib.request
 
 import pytest
@@ -14,8 +17,11 @@ from rest_framework.authtoken.models import Token
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
+from examples.watch_orders import watch
 from orders.models import OrderEvent
 from tests.factories import OrderFactory, StaffFactory
+from tests.live_services import BASE_DIR
+from tests.ws import session_cookie
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -109,3 +115,65 @@ async def _recv(socket, timeout: float = 10) -> str:
 async def _in_thread(function, *args):
     """Blocking HTTP calls run off the event loop, so the socket keeps reading meanwhile."""
     return await sync_to_async(function, thread_sensitive=False)(*args)
+
+
+def test_example_client_survives_a_server_restart_without_losing_or_repeating(asgi_server):
+    """docs/websockets.md's Python client: catch-up on first connect, then across a restart."""
+    server = asgi_server()
+    customer = OrderFactory().customer
+    first, second = OrderFactory(customer=customer), OrderFactory(customer=customer)
+    token = Token.objects.create(user=customer).key
+    staff_token = Token.objects.create(user=StaffFactory()).key
+    ship_url = f"{server.http}/api/orders/{{}}/ship/"
+    post_json(ship_url.format(first.pk), SHIP, staff_token)  # before the client starts
+    received: list[dict] = []
+
+    async def scenario() -> None:
+        client = asyncio.create_task(
+            watch(server.ws, token, on_event=received.append, max_events=2)
+        )
+        while not received:  # the first shipment arrives by catch-up
+            await asyncio.sleep(0.05)
+        await _in_thread(server.stop)
+        await _in_thread(asgi_server, server.port)
+        await _in_thread(post_json, ship_url.format(second.pk), SHIP, staff_token)
+        await asyncio.wait_for(client, 30)
+
+    async_to_sync(scenario)()
+
+    expected = OrderEvent.objects.filter(type="shipped").order_by("id").values_list("id", flat=True)
+    assert [m["event_id"] for m in received] == list(expected)
+    assert [m["order_id"] for m in received] == [first.pk, second.pk]
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js for the JavaScript client")
+def test_javascript_client_with_a_session_cookie_catches_up_and_goes_live(asgi_server):
+    """The browser client (notifications/static/notifications/order-feed.js) run under Node."""
+    server = asgi_server()
+    customer = OrderFactory().customer
+    first, second = OrderFactory(customer=customer), OrderFactory(customer=customer)
+    staff_token = Token.objects.create(user=StaffFactory()).key
+    post_json(f"{server.http}/api/orders/{first.pk}/ship/", SHIP, staff_token)
+    command = ["node", "--experimental-websocket", str(BASE_DIR / "tests/js/watch_orders.mjs")]
+    env = {
+        **os.environ,
+        "ORDER_FEED_COOKIE": session_cookie(customer).decode(),
+        "ORDER_FEED_ORIGIN": f"http://127.0.0.1:{server.port}",
+    }
+    client = subprocess.Popen(
+        [*command, f"{server.ws}/ws/orders/", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    first_line = client.stdout.readline()  # catch-up delivered the first shipment
+    post_json(f"{server.http}/api/orders/{second.pk}/ship/", SHIP, staff_token)
+    rest, errors = client.communicate(timeout=30)
+
+    assert client.returncode == 0, errors
+    events = [json.loads(line) for line in [first_line, *rest.splitlines()]]
+    assert [(e["type"], e["order_id"]) for e in events] == [
+        ("order.shipped", first.pk),
+        ("order.shipped", second.pk),
+    ]
