@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 REFUSED = 4403  # one close code for every refusal
 BAD_REQUEST = 4400
+NOT_FOUND = 4404
 MAX_FRAME_CHARS = 4096
 BACKLOG_CHUNK = 200
 REMEMBERED_EVENT_IDS = 10_000
@@ -197,6 +198,13 @@ class WarehouseConsumer(BaseConsumer):
 
     async def warehouse_notice(self, message: dict[str, Any]) -> None:
         await self.send_json(message)
+
+
+class UnknownPathConsumer(AsyncWebsocketConsumer):
+    """Any other ``ws/`` path: refused at the handshake rather than an error in the router."""
+
+    async def connect(self) -> None:
+        await self.close(code=NOT_FOUND)
 
 
 def _query_param(scope: dict[str, Any], name: str) -> str | None:

@@ -102,3 +102,8 @@ async def test_staff_subscribe_to_the_warehouse_feed(people):
         True,
         None,
     )
+
+
+@pytest.mark.parametrize("path", ["/ws/nothing/", "/ws/orders/abc/", "/"])
+async def test_unknown_paths_are_refused_cleanly(people, path):
+    assert await handshake(path, cookie=people["cookies"][people["customer"]]) == (False, 4404)
