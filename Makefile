@@ -6,7 +6,7 @@ BIN = $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint lock
+.PHONY: run test lint lock screenshots
 
 $(BIN)/.installed: requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,3 +30,7 @@ lint: $(BIN)/.installed
 lock: $(BIN)/.installed
 	cd requirements && ../$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links base.in -o base.txt
 	cd requirements && ../$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links dev.in -o dev.txt
+
+# Refresh docs/screenshots/ from the browser journeys (needs Chromium, PostgreSQL and Redis).
+screenshots: $(BIN)/.installed
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest tests/test_browser_journeys.py

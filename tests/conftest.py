@@ -19,7 +19,7 @@ from shop.celery import app as celery_app
 from tests.factories import OrderFactory, StaffFactory, UserFactory
 from tests.wiring import PROJECT_RECEIVERS, PROJECT_SIGNALS, receiver_keys
 
-pytest_plugins = ["tests.live_services"]
+pytest_plugins = ["tests.live_services", "tests.browser"]
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 

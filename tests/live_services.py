@@ -144,8 +144,21 @@ def _healthy(url: str) -> bool:
         return False
 
 
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory) -> Path:
+    """Static files collected once, as production serves them through WhiteNoise."""
+    root = tmp_path_factory.mktemp("static")
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=BASE_DIR,
+        env={**os.environ, "DJANGO_STATIC_ROOT": str(root)},
+        check=True,
+    )
+    return root
+
+
 @pytest.fixture
-def asgi_server(django_db_blocker) -> Iterator[Callable[..., ASGIServer]]:
+def asgi_server(django_db_blocker, collected_static) -> Iterator[Callable[..., ASGIServer]]:
     """Start uvicorn processes serving ``shop.asgi`` on the test database and Redis.
 
     ``asgi_server()`` starts one on a free port; ``asgi_server(port=...)`` restarts on a port.
@@ -163,6 +176,7 @@ def asgi_server(django_db_blocker) -> Iterator[Callable[..., ASGIServer]]:
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "DJANGO_DEBUG": "0",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_STATIC_ROOT": str(collected_static),
     }
     started: list[subprocess.Popen] = []
 

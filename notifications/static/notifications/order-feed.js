@@ -8,15 +8,22 @@
 //   feed.close();  // stop for good
 //
 // Browsers authenticate with the session cookie. Every event is delivered once: ids already
-// seen are dropped, and a reconnect asks for what was missed with ?after=.
+// seen are dropped, and a reconnect asks for what was missed with ?after=. A page that
+// rendered some events already passes their ids as knownEventIds.
 
 // Event ids are allocated at insert, not at commit, so on the all-orders feed a lower id can
 // become visible just after a higher one: ask again from a little earlier; duplicates drop.
 const CATCH_UP_OVERLAP = 50;
 
-export function watchOrders({ url, onEvent, onStatus = () => {}, socketOptions }) {
-  const seen = new Set();
-  let highest = 0;
+export function watchOrders({
+  url,
+  onEvent,
+  onStatus = () => {},
+  knownEventIds = [],
+  socketOptions,
+}) {
+  const seen = new Set(knownEventIds);
+  let highest = Math.max(0, ...knownEventIds);
   let delay = 1000;
   let socket = null;
   let closed = false;

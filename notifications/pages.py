@@ -1,0 +1,30 @@
+"""The order tracking page: rendered on the server, then kept live over the websocket."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from orders.carriers import Carrier
+from orders.models import Shipment
+from orders.selectors import order_timeline, visible_orders, with_details
+
+
+@login_required
+def track_order(request: HttpRequest, order_id: int) -> HttpResponse:
+    """404 for an order the user may not see, as the API and the websocket do."""
+    order = get_object_or_404(with_details(visible_orders(user=request.user)), pk=order_id)
+    try:
+        shipment = order.shipment
+    except Shipment.DoesNotExist:
+        shipment = None
+    events = list(order_timeline(order=order))
+    return render(
+        request,
+        "notifications/track.html",
+        {
+            "order": order,
+            "shipment": shipment,
+            "events": events,
+            "carrier_names": dict(Carrier.choices),
+        },
+    )

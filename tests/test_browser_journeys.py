@@ -1,0 +1,131 @@
+"""Three journeys in a real browser against a real server process (uvicorn, PostgreSQL, Redis).
+
+1. A customer on the tracking page sees the order turn shipped, with the tracking link,
+   when staff ship it through the API, without reloading.
+2. Staff log into the admin, ship an order from its ship page, and see a refused ship as an
+   error message.
+3. The warehouse page shows a new notice live; acknowledging it updates page and database.
+"""
+
+import json
+import re
+import urllib.request
+
+import pytest
+from playwright.sync_api import expect
+from rest_framework.authtoken.models import Token
+
+from orders.models import Order
+from tests.factories import DEFAULT_PASSWORD, OrderFactory, StaffFactory, UserFactory
+from warehouse.models import WarehouseNotice
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+SHIP = {"carrier": "ups", "tracking_number": "1Z999AA10123456784"}
+LIVE_TIMEOUT_MS = 5000
+
+
+@pytest.fixture(autouse=True)
+def _real_password_hashing(settings):
+    """The server process checks passwords with the production hashers."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+
+
+def ship_through_api(server, order, staff) -> None:
+    token = Token.objects.get_or_create(user=staff)[0].key
+    request = urllib.request.Request(
+        f"{server.http}/api/orders/{order.pk}/ship/",
+        data=json.dumps(SHIP).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Token {token}"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+
+
+def log_in(page, server, user, next_path: str) -> None:
+    page.goto(f"{server.http}/accounts/login/?next={next_path}")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{server.http}{next_path}")
+
+
+def test_customer_sees_the_shipment_live(asgi_server, page, screenshot_dir):
+    server = asgi_server()
+    customer, staff = UserFactory(), StaffFactory()
+    order = OrderFactory(customer=customer, items=2)
+
+    log_in(page, server, customer, f"/orders/{order.pk}/track/")
+    expect(page.locator("#order-status")).to_have_text("Placed")
+    expect(page.locator("#live-status")).to_have_text("Live updates: on.")
+    page.evaluate("window.notReloaded = true")
+
+    ship_through_api(server, order, staff)
+
+    expect(page.locator("#order-status")).to_have_text("Shipped", timeout=LIVE_TIMEOUT_MS)
+    link = page.get_by_role("link", name="Track your parcel with the carrier")
+    expect(link).to_have_attribute("href", Order.objects.get(pk=order.pk).shipment.tracking_url)
+    expect(page.locator("#shipment-tracking-number")).to_have_text(SHIP["tracking_number"])
+    expect(page.locator("#timeline li")).to_have_text([re.compile(r"^Shipped ")])
+    expect(page.locator("#live-status")).to_contain_text("is now shipped")
+    assert page.evaluate("window.notReloaded") is True
+    page.screenshot(path=screenshot_dir / "tracking-page.png", full_page=True)
+
+    page.set_viewport_size({"width": 375, "height": 740})  # phone width: nothing cut off
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_staff_ship_from_the_admin_and_see_a_refusal(asgi_server, page, screenshot_dir):
+    server = asgi_server()
+    staff = StaffFactory(is_superuser=True)
+    first, second = OrderFactory(items=2), OrderFactory()
+
+    page.goto(f"{server.http}/admin/login/?next=/admin/")
+    page.get_by_label("Username").fill(staff.username)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{server.http}/admin/orders/order/{first.pk}/change/")
+    page.get_by_role("link", name="Ship order").click()
+    page.get_by_label("Carrier").select_option("dhl")
+    page.get_by_label("Tracking number").fill("JD0147250001")
+    page.get_by_role("button", name="Ship order").click()
+
+    expect(page.locator(".messagelist")).to_contain_text(f"Order {first.number} was shipped.")
+    assert Order.objects.get(pk=first.pk).status == "shipped"
+    page.screenshot(path=screenshot_dir / "admin-order.png", full_page=True)
+
+    page.goto(f"{server.http}/admin/orders/order/{second.pk}/ship/")
+    ship_through_api(server, second, StaffFactory())  # someone else ships it first
+    page.get_by_label("Carrier").select_option("dhl")
+    page.get_by_label("Tracking number").fill("JD0147250002")
+    page.get_by_role("button", name="Ship order").click()
+
+    expect(page.locator(".messagelist .error")).to_contain_text(
+        f"Order {second.number} is shipped and cannot be shipped."
+    )
+    assert Order.objects.get(pk=second.pk).shipment.tracking_number == SHIP["tracking_number"]
+
+
+def test_warehouse_page_shows_and_acknowledges_a_notice_live(asgi_server, page, screenshot_dir):
+    server = asgi_server()
+    clerk = StaffFactory(is_superuser=True)
+    order = OrderFactory(items=2)
+
+    log_in(page, server, clerk, "/warehouse/")
+    expect(page.locator("#live-status")).to_have_text("Live updates: on.")
+    expect(page.get_by_text("Nothing to pack right now.")).to_be_visible()
+
+    ship_through_api(server, order, StaffFactory())
+
+    row = page.locator("#notices tbody tr", has_text=order.number)
+    expect(row).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    expect(row.get_by_role("listitem")).to_have_count(2)
+    page.screenshot(path=screenshot_dir / "warehouse-page.png", full_page=True)
+
+    row.get_by_role("button", name=re.compile("Acknowledge")).click()
+
+    expect(row).to_have_count(0, timeout=LIVE_TIMEOUT_MS)
+    expect(page.locator("#live-status")).to_contain_text(f"Order {order.number} acknowledged")
+    notice = WarehouseNotice.objects.get(order=order)
+    assert notice.status == "acknowledged"
+    assert notice.acknowledged_by == clerk

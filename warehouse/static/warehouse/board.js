@@ -1,0 +1,110 @@
+// The warehouse board: live notices over ws/warehouse/, acknowledged through the REST API.
+// Rows are keyed by notice id: live messages and API answers upsert them, in any order.
+const rows = document.querySelector("#notices tbody");
+const empty = document.getElementById("empty");
+const liveStatus = document.getElementById("live-status");
+const csrfToken = document.querySelector("#csrf [name=csrfmiddlewaretoken]").value;
+const statusLabels = { pending: "Pending", sent: "Sent", acknowledged: "Acknowledged" };
+
+function cell(...children) {
+  const td = document.createElement("td");
+  td.append(...children);
+  return td;
+}
+
+function render(notice) {
+  let row = rows.querySelector(`tr[data-notice-id="${notice.notice_id}"]`);
+  if (notice.status === "acknowledged") {
+    row?.remove();
+    liveStatus.textContent = `Order ${notice.order_number} acknowledged by ${notice.acknowledged_by}.`;
+  } else {
+    const isNew = !row;
+    row ??= document.createElement("tr");
+    row.dataset.noticeId = notice.notice_id;
+    const items = document.createElement("ul");
+    for (const item of notice.items) {
+      const li = document.createElement("li");
+      li.textContent = `${item.quantity} × ${item.name} (${item.sku})`;
+      items.append(li);
+    }
+    const badge = document.createElement("span");
+    badge.className = `badge badge-${notice.status}`;
+    badge.textContent = statusLabels[notice.status] ?? notice.status;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.dataset.acknowledge = "";
+    button.textContent = "Acknowledge";
+    row.replaceChildren(
+      cell(notice.order_number),
+      cell(items),
+      cell(`${notice.carrier.toUpperCase()} ${notice.tracking_number}`),
+      cell(badge),
+      cell(button),
+    );
+    if (isNew) {
+      rows.append(row);
+      liveStatus.textContent = `New notice: order ${notice.order_number}.`;
+    }
+  }
+  empty.hidden = rows.children.length > 0;
+}
+
+// The API shape of a notice, as the websocket sends it.
+function fromApi(notice) {
+  return { ...notice, notice_id: notice.id };
+}
+
+async function acknowledge(button) {
+  const row = button.closest("tr");
+  button.disabled = true;
+  const response = await fetch(`/api/warehouse/notices/${row.dataset.noticeId}/acknowledge/`, {
+    method: "POST",
+    headers: { "X-CSRFToken": csrfToken, Accept: "application/json" },
+    credentials: "same-origin",
+  });
+  const body = await response.json();
+  if (response.ok) {
+    render(fromApi(body));
+  } else {
+    button.disabled = false;
+    liveStatus.textContent = `Could not acknowledge: ${body.detail ?? response.status}`;
+  }
+}
+
+rows.addEventListener("click", (click) => {
+  const button = click.target.closest("button[data-acknowledge]");
+  if (button) acknowledge(button);
+});
+
+// After (re)connecting, read the open notices so nothing missed while offline stays hidden.
+async function reconcile() {
+  for (const status of ["pending", "sent"]) {
+    let url = `/api/warehouse/notices/?status=${status}`;
+    while (url) {
+      const page = await (await fetch(url, { headers: { Accept: "application/json" } })).json();
+      page.results.forEach((notice) => render(fromApi(notice)));
+      url = page.next;
+    }
+  }
+}
+
+let delay = 1000;
+function connect() {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const socket = new WebSocket(`${scheme}://${location.host}/ws/warehouse/`);
+  socket.onopen = () => {
+    delay = 1000;
+    liveStatus.textContent = "Live updates: on.";
+    reconcile();
+  };
+  socket.onmessage = (frame) => {
+    const message = JSON.parse(frame.data);
+    if (message.type === "warehouse.notice") render(message);
+  };
+  socket.onclose = () => {
+    liveStatus.textContent = "Live updates: reconnecting…";
+    setTimeout(connect, delay);
+    delay = Math.min(delay * 2, 30000);
+  };
+}
+connect();
