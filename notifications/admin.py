@@ -1,17 +1,30 @@
-from django.contrib import admin
+"""Email history (read-only, with a retry action), live watchers, and the order-page panel."""
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
 
 from notifications.models import EmailLog, LiveWatcher
+from notifications.services import retry_failed_emails
+from orders.admin import order_panel
+from orders.models import Order
 
 
-@admin.register(EmailLog)
-class EmailLogAdmin(admin.ModelAdmin):
-    """Read-only history of customer emails."""
+@order_panel("Customer email")
+def customer_email_state(order: Order) -> str:
+    email_log = EmailLog.objects.filter(event__order=order).first()
+    if email_log is None:
+        return "None sent (not shipped, or the customer asked not to be notified)."
+    if email_log.status == EmailLog.Status.SENT:
+        sent_at = timezone.localtime(email_log.sent_at).strftime("%d %b %Y %H:%M")
+        return f"Sent to {email_log.recipient} at {sent_at} ({email_log.attempts} attempt(s))."
+    if email_log.status == EmailLog.Status.FAILED:
+        return f"Failed after {email_log.attempts} attempt(s): {email_log.last_error}"
+    return f"Pending ({email_log.attempts} attempt(s) so far)."
 
-    list_display = ["recipient", "kind", "status", "attempts", "created_at", "sent_at"]
-    list_filter = ["status", "kind"]
-    search_fields = ["recipient", "subject", "event__order__number"]
-    list_select_related = ["event"]
 
+class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
@@ -19,17 +32,51 @@ class EmailLogAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(EmailLog)
+class EmailLogAdmin(ReadOnlyAdmin):
+    """Read-only history of customer emails; failed ones can be retried through the task."""
+
+    list_display = [
+        "recipient",
+        "kind",
+        "order_number",
+        "status",
+        "attempts",
+        "created_at",
+        "sent_at",
+    ]
+    list_filter = ["status", "kind"]
+    search_fields = ["recipient", "subject", "event__order__number"]
+    list_select_related = ["event__order"]
+    actions = ["retry"]
+
+    @admin.display(description="Order", ordering="event__order__number")
+    def order_number(self, email_log: EmailLog) -> str:
+        return email_log.event.order.number
+
+    @admin.action(description="Retry sending the selected failed emails", permissions=["retry"])
+    def retry(self, request: HttpRequest, queryset: QuerySet[EmailLog]) -> None:
+        retried = retry_failed_emails(email_log_ids=list(queryset.values_list("id", flat=True)))
+        skipped = queryset.count() - retried
+        self.message_user(
+            request, f"{retried} email(s) queued for another attempt.", messages.SUCCESS
+        )
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} skipped: only failed emails with a recipient are retried.",
+                messages.WARNING,
+            )
+
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("notifications.view_emaillog") and request.user.is_staff
+
+
 @admin.register(LiveWatcher)
-class LiveWatcherAdmin(admin.ModelAdmin):
+class LiveWatcherAdmin(ReadOnlyAdmin):
     """Who has a live websocket subscription open right now, and to what."""
 
     list_display = ["user", "path", "order", "connected_at", "last_seen_at"]
     list_filter = ["path"]
     search_fields = ["user__username", "order__number"]
     list_select_related = ["user", "order"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False

@@ -69,3 +69,23 @@ def deliver_email(*, email_log_id: int, final_attempt: bool) -> None:
         email_log.save(update_fields=["attempts", "last_error", "status", "sent_at"])
     if error is not None:
         raise error
+
+
+def retry_failed_emails(*, email_log_ids: list[int]) -> int:
+    """Put failed emails back to pending and enqueue the same delivery task; return how many.
+
+    Only failed emails with a recipient qualify; sent ones are never sent twice.
+    """
+    from notifications.tasks import send_email  # tasks imports this module
+
+    with transaction.atomic():
+        retryable = list(
+            EmailLog.objects.select_for_update()
+            .filter(pk__in=email_log_ids, status=EmailLog.Status.FAILED)
+            .exclude(recipient="")
+            .values_list("id", flat=True)
+        )
+        EmailLog.objects.filter(pk__in=retryable).update(status=EmailLog.Status.PENDING)
+        for email_log_id in retryable:
+            send_email.delay_on_commit(email_log_id)
+    return len(retryable)

@@ -1,17 +1,37 @@
-"""Staff views of the catalogue and orders, with a ship page that goes through ship_order."""
+"""Staff views of the catalogue and orders. Shipping, one order or many, goes through ship_order.
+
+Apps that react to orders show their records on the order page through ``ORDER_PANELS``
+(registered from their own admin modules), so this module never imports them.
+"""
+
+from collections.abc import Callable
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from orders.exceptions import InvalidTransition
-from orders.forms import ShipOrderForm
+from orders.forms import BulkShipForm, ShipOrderForm
 from orders.models import Order, OrderEvent, OrderItem, Product, Shipment
 from orders.services import ship_order
+
+# Read-only callables (order -> text) shown in the "Reactions" section of the order page.
+ORDER_PANELS: list[Callable[[Order], str]] = []
+
+
+def order_panel(description: str):
+    """Register a read-only panel for the order change page (used by other apps' admin)."""
+
+    def register(render: Callable[[Order], str]) -> Callable[[Order], str]:
+        panel = admin.display(description=description)(render)
+        ORDER_PANELS.append(panel)
+        return panel
+
+    return register
 
 
 @admin.register(Product)
@@ -54,15 +74,23 @@ class OrderEventInline(ReadOnlyInline):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    list_display = ["number", "customer", "status", "item_count", "total", "created_at"]
-    list_filter = ["status", "shipment__carrier", "created_at"]
+    list_display = [
+        "number",
+        "customer",
+        "status",
+        "item_count",
+        "total",
+        "created_at",
+        "shipped_at",
+    ]
+    list_filter = ["status", "shipment__carrier", "created_at", "shipment__shipped_at"]
+    date_hierarchy = "created_at"
     search_fields = ["number", "customer__email", "customer__username", "shipment__tracking_number"]
-    list_select_related = ["customer"]
-    readonly_fields = ["number", "customer", "status", "created_at", "updated_at"]
-    fields = ["number", "customer", "status", "shipping_address", "created_at", "updated_at"]
+    list_select_related = ["customer", "shipment"]
     inlines = [OrderItemInline, ShipmentInline, OrderEventInline]
+    actions = ["ship_selected"]
 
-    def get_queryset(self, request: HttpRequest):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
         line_total = ExpressionWrapper(
             F("items__quantity") * F("items__unit_price"),
             output_field=DecimalField(max_digits=12, decimal_places=2),
@@ -70,16 +98,35 @@ class OrderAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(_item_count=Sum("items__quantity"), _total=Sum(line_total))
+            .annotate(_item_count=Count("items"), _total=Sum(line_total))
         )
 
-    @admin.display(description="Items", ordering="_item_count")
+    def get_fieldsets(self, request: HttpRequest, obj: Order | None = None):
+        order = [(None, {"fields": ["number", "customer", "status", "shipping_address"]})]
+        times = [("Times", {"fields": ["created_at", "updated_at"]})]
+        reactions = [("Reactions", {"fields": ORDER_PANELS})] if ORDER_PANELS else []
+        return order + times + reactions
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Order | None = None):
+        fields = ["number", "customer", "status", "created_at", "updated_at", *ORDER_PANELS]
+        if obj is not None and obj.status != Order.Status.PLACED:
+            fields.append("shipping_address")  # the parcel has left; the address is history
+        return fields
+
+    @admin.display(description="Lines", ordering="_item_count")
     def item_count(self, order: Order) -> int:
         return order._item_count
 
     @admin.display(description="Total", ordering="_total")
     def total(self, order: Order):
         return order._total
+
+    @admin.display(description="Shipped at", ordering="shipment__shipped_at")
+    def shipped_at(self, order: Order):
+        try:
+            return order.shipment.shipped_at
+        except Shipment.DoesNotExist:
+            return None
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # Orders are placed by customers through place_order.
@@ -102,12 +149,7 @@ class OrderAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(change_url)
         form = ShipOrderForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            try:
-                ship_order(order=order, shipped_by=request.user, **form.cleaned_data)
-            except InvalidTransition as exc:
-                self.message_user(request, str(exc), messages.ERROR)
-            else:
-                self.message_user(request, f"Order {order.number} was shipped.", messages.SUCCESS)
+            self._ship(request, order, **form.cleaned_data)
             return HttpResponseRedirect(change_url)
         context = {
             **self.admin_site.each_context(request),
@@ -118,3 +160,36 @@ class OrderAdmin(admin.ModelAdmin):
             "change_url": change_url,
         }
         return TemplateResponse(request, "admin/orders/order/ship.html", context)
+
+    @admin.action(description="Ship selected orders", permissions=["change"])
+    def ship_selected(self, request: HttpRequest, queryset: QuerySet[Order]):
+        orders = queryset.order_by("id")
+        form = BulkShipForm(request.POST if "apply" in request.POST else None, orders=orders)
+        if form.is_bound and form.is_valid():
+            for order in form.orders:
+                self._ship(
+                    request,
+                    order,
+                    carrier=form.cleaned_data["carrier"],
+                    tracking_number=form.cleaned_data[form.tracking_field(order)],
+                    notify_customer=form.cleaned_data["notify_customer"],
+                )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Ship selected orders",
+            "opts": self.model._meta,
+            "form": form,
+            "orders": form.orders,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/orders/order/bulk_ship.html", context)
+
+    def _ship(self, request: HttpRequest, order: Order, **details) -> None:
+        """Ship through the service; a refused transition is an admin error message."""
+        try:
+            ship_order(order=order, shipped_by=request.user, **details)
+        except InvalidTransition as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+        else:
+            self.message_user(request, f"Order {order.number} was shipped.", messages.SUCCESS)

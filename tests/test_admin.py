@@ -2,12 +2,15 @@
 
 import pytest
 from django.contrib import admin
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from notifications.models import EmailLog
 from orders.models import Order, OrderEvent, OrderItem, Product, Shipment
-from orders.services import cancel_order
-from tests.factories import DEFAULT_PASSWORD, StaffFactory
+from orders.services import cancel_order, ship_order
+from tests.factories import DEFAULT_PASSWORD, OrderFactory, StaffFactory
 from warehouse.models import WarehouseNotice
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +109,103 @@ def test_ship_page_for_an_order_that_is_not_placed_redirects_with_an_error(
     response = admin_client.get(reverse("admin:orders_order_ship", args=[order.pk]), follow=True)
     assert response.redirect_chain[-1][0] == reverse("admin:orders_order_change", args=[order.pk])
     assert f"Order {order.number} is cancelled." in response.text
+
+
+def test_order_changelist_queries_do_not_grow_with_orders(admin_client, staff):
+    def changelist_queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get(reverse("admin:orders_order_changelist")).status_code == 200
+        return len(captured)
+
+    OrderFactory(items=2)
+    few = changelist_queries()
+    for order in OrderFactory.create_batch(8, items=3)[::2]:
+        ship_order(order=order, shipped_by=staff, carrier="ups", tracking_number="1Z0000001")
+    assert changelist_queries() == few
+
+
+def test_order_page_shows_email_and_warehouse_state(
+    admin_client, order, staff, django_capture_on_commit_callbacks
+):
+    change_url = reverse("admin:orders_order_change", args=[order.pk])
+    before = admin_client.get(change_url).text
+    assert "None sent" in before
+    assert "None (not shipped)." in before
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ship_order(order=order, shipped_by=staff, carrier="ups", tracking_number="1Z0000001")
+    after = admin_client.get(change_url).text
+
+    assert f"Sent to {order.customer.email}" in after
+    assert "Sent." in after  # the warehouse notice
+    assert 'name="shipping_address"' not in after, "a shipped order's address is history"
+
+
+def test_bulk_ship_asks_for_tracking_numbers_then_ships_through_the_service(
+    admin_client, customer, django_capture_on_commit_callbacks
+):
+    placed, cancelled = OrderFactory(), OrderFactory()
+    cancel_order(order=cancelled, cancelled_by=customer)
+    changelist = reverse("admin:orders_order_changelist")
+    selection = {"action": "ship_selected", "_selected_action": [placed.pk, cancelled.pk]}
+
+    page = admin_client.post(changelist, selection)
+    assert f"Tracking number for {placed.number}" in page.text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            changelist,
+            {
+                **selection,
+                "apply": "1",
+                "carrier": "dhl",
+                "notify_customer": "on",
+                f"tracking_{placed.pk}": "JD0000000001",
+                f"tracking_{cancelled.pk}": "JD0000000002",
+            },
+            follow=True,
+        )
+
+    assert f"Order {placed.number} was shipped." in response.text
+    assert f"Order {cancelled.number} is cancelled and cannot be shipped." in response.text
+    assert Order.objects.get(pk=placed.pk).shipment.tracking_number == "JD0000000001"
+    assert not Shipment.objects.filter(order=cancelled).exists()
+
+
+def test_bulk_ship_with_a_bad_tracking_number_ships_nothing(admin_client):
+    order = OrderFactory()
+    response = admin_client.post(
+        reverse("admin:orders_order_changelist"),
+        {
+            "action": "ship_selected",
+            "_selected_action": [order.pk],
+            "apply": "1",
+            "carrier": "dhl",
+            f"tracking_{order.pk}": "no spaces allowed",
+        },
+    )
+    assert response.status_code == 200
+    assert "Use 4-40 letters" in response.text
+    assert Order.objects.get(pk=order.pk).status == "placed"
+
+
+def test_retry_action_sends_failed_emails_again_through_the_task(
+    admin_client, order, staff, django_capture_on_commit_callbacks, settings, unreachable_smtp
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ship_order(order=order, shipped_by=staff, carrier="ups", tracking_number="1Z0000001")
+    email_log = EmailLog.objects.get()
+    assert email_log.status == "failed"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:notifications_emaillog_changelist"),
+            {"action": "retry", "_selected_action": [email_log.pk]},
+            follow=True,
+        )
+
+    assert "1 email(s) queued" in response.text
+    email_log.refresh_from_db()
+    assert email_log.status == "sent"
+    assert len(mail.outbox) == 1

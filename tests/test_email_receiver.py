@@ -1,7 +1,5 @@
 """The shipment email receiver and its delivery task, with the other receivers disconnected."""
 
-import socket
-
 import pytest
 from django.core import mail
 
@@ -81,17 +79,6 @@ def test_redelivering_the_event_or_the_task_sends_nothing_more(
     assert EmailLog.objects.count() == 1
     assert EmailLog.objects.get().attempts == 1
     assert len(mail.outbox) == 1
-
-
-@pytest.fixture
-def unreachable_smtp(settings):
-    """SMTP pointed at a local port nobody listens on: a real refused connection."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
 
 
 def test_smtp_failures_are_retried_then_recorded_as_failed(
