@@ -17,7 +17,6 @@ from rest_framework.test import APIClient
 from orders.models import Order
 from shop.celery import app as celery_app
 from tests.factories import OrderFactory, StaffFactory, UserFactory
-from tests.live_services import free_port
 from tests.wiring import PROJECT_RECEIVERS, PROJECT_SIGNALS, receiver_keys
 
 pytest_plugins = ["tests.live_services", "tests.browser"]
@@ -92,6 +91,8 @@ def only_receivers() -> Iterator[Callable[..., None]]:
 @pytest.fixture
 def unreachable_smtp(settings) -> None:
     """SMTP pointed at a local port nobody listens on: a real refused connection."""
+    from tests.live_services import free_port  # a plugin module: imported by pytest first
+
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = free_port()
