@@ -74,6 +74,28 @@ def smtp_inbox(smtp_server: SMTPInbox) -> SMTPInbox:
     return smtp_server
 
 
+def _service_env(django_db_blocker, **overrides: str) -> dict[str, str]:
+    """Environment for a child process: the test database, Redis, and ``overrides``."""
+    with django_db_blocker.unblock():
+        database_url = _database_url()
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": settings.REDIS_URL,
+        **overrides,
+    }
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def _database_url() -> str:
     db = connection.settings_dict
     user = db["USER"] or ""
@@ -85,17 +107,13 @@ def _database_url() -> str:
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker, smtp_server) -> Iterator[None]:
     """A real ``celery worker`` on the test database, delivering mail to ``smtp_server``."""
-    with django_db_blocker.unblock():
-        database_url = _database_url()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": smtp_server.host,
-        "EMAIL_PORT": str(smtp_server.port),
-    }
+    env = _service_env(
+        django_db_blocker,
+        CELERY_TASK_ALWAYS_EAGER="0",
+        DJANGO_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST=smtp_server.host,
+        EMAIL_PORT=str(smtp_server.port),
+    )
     node = f"test-{os.getpid()}@localhost"
     command = [sys.executable, "-m", "celery", "-A", "shop", "worker", "--pool=solo", "-n", node]
     with tempfile.TemporaryFile("w+") as log:
@@ -110,12 +128,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, smtp_server) -> It
                     pytest.fail(f"Celery worker did not start:\n{log.read()[-4000:]}")
             yield
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            _stop(process)
 
 
 @dataclass
@@ -124,8 +137,7 @@ class ASGIServer:
     process: subprocess.Popen
 
     def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=20)
+        _stop(self.process)
 
     @property
     def http(self) -> str:
@@ -166,18 +178,14 @@ def asgi_server(django_db_blocker, collected_static) -> Iterator[Callable[..., A
     Celery runs eagerly inside them: these tests are about HTTP and websockets across
     processes; the worker has its own test.
     """
-    with django_db_blocker.unblock():
-        database_url = _database_url()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "1",
-        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_STATIC_ROOT": str(collected_static),
-    }
+    env = _service_env(
+        django_db_blocker,
+        CELERY_TASK_ALWAYS_EAGER="1",
+        DJANGO_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        DJANGO_DEBUG="0",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_STATIC_ROOT=str(collected_static),
+    )
     started: list[subprocess.Popen] = []
 
     def start(port: int | None = None) -> ASGIServer:
@@ -199,10 +207,4 @@ def asgi_server(django_db_blocker, collected_static) -> Iterator[Callable[..., A
         yield start
     finally:
         for process in started:
-            if process.poll() is None:
-                process.terminate()
-        for process in started:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            _stop(process)

@@ -8,7 +8,7 @@ from notifications.consumers import OrderConsumer, OrderEventsConsumer
 from orders.models import OrderEvent
 from orders.services import OrderLine, cancel_order, place_order, ship_order
 from tests.factories import ProductFactory, StaffFactory, UserFactory
-from tests.ws import communicator, receive
+from tests.ws import open_socket, receive
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
@@ -26,13 +26,6 @@ def scene(transactional_db):
         "orders": orders,
         "token": Token.objects.create(user=customer).key,
     }
-
-
-async def open_socket(path: str, token: str):
-    comm = communicator(path, token=token, origin=None)
-    connected, _ = await comm.connect()
-    assert connected
-    return comm
 
 
 def ship(order, staff, tracking: str = "1Z0000001"):

@@ -8,7 +8,7 @@ from orders.dispatch import dispatch_event
 from orders.models import OrderEvent
 from orders.services import OrderLine, cancel_order, place_order, ship_order
 from tests.factories import OrderFactory, ProductFactory, StaffFactory, UserFactory
-from tests.ws import communicator, receive
+from tests.ws import open_socket, receive
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
@@ -24,13 +24,6 @@ def scene(transactional_db):
         "customer_token": Token.objects.create(user=customer).key,
         "staff_token": Token.objects.create(user=staff).key,
     }
-
-
-async def open_socket(path: str, token: str):
-    comm = communicator(path, token=token, origin=None)
-    connected, _ = await comm.connect()
-    assert connected
-    return comm
 
 
 async def test_customer_sees_their_order_ship(scene):

@@ -44,3 +44,11 @@ async def receive(comm: WebsocketCommunicator, timeout: float = 2) -> dict[str, 
 
 async def send(comm: WebsocketCommunicator, frame: Any) -> None:
     await comm.send_to(text_data=frame if isinstance(frame, str) else json.dumps(frame))
+
+
+async def open_socket(path: str, token: str) -> WebsocketCommunicator:
+    """A connected token client (no Origin, as a non-browser client)."""
+    comm = communicator(path, token=token, origin=None)
+    connected, _ = await comm.connect()
+    assert connected
+    return comm
