@@ -17,7 +17,7 @@ class WarehouseConfig(AppConfig):
         order_shipped.connect(
             receivers.record_warehouse_notice, sender=Order, dispatch_uid=receivers.NOTICE_UID
         )
-        # sender=self: once per migrate, after this app's migrations, not once per app.
+        # sender=self: post_migrate is sent once per app; run once per migrate, not once per app.
         post_migrate.connect(
             receivers.create_staff_group, sender=self, dispatch_uid=receivers.STAFF_GROUP_UID
         )
