@@ -50,6 +50,9 @@ ALLOWED_HOSTS = env_list(
 )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
+# The project's own apps: `manage.py signals` lists the receivers they connect.
+PROJECT_APPS = ["shop", "orders", "notifications", "warehouse"]
+
 INSTALLED_APPS = [
     "daphne",  # first: its runserver serves websockets too (ASGI) in development
     "django.contrib.admin",
@@ -62,12 +65,12 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "channels",
-    "orders",
-    "notifications",
-    "warehouse",
+    *PROJECT_APPS,
 ]
 
 MIDDLEWARE = [
+    # First, so every response (errors included) carries the request id the logs use.
+    "shop.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -107,6 +110,12 @@ DATABASES = {
         conn_max_age=0,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Take the write lock at BEGIN, where SQLite waits for it (OPTIONS["timeout"], 5 s by
+    # default), instead of upgrading a read lock mid-transaction, which fails at once with
+    # "database is locked" when another connection wrote meanwhile. WAL mode is set per
+    # connection by the connection_created receiver shop.receivers.configure_sqlite.
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer and Celery broker ---------------------------------------------------
@@ -170,6 +179,11 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Shop <orders@shop.example>")
 WAREHOUSE_EMAIL = os.environ.get("WAREHOUSE_EMAIL", "warehouse@shop.example")
+
+# --- Carriers ---------------------------------------------------------------------------------
+# Tracking page per carrier, overriding orders.carriers.DEFAULT_TRACKING_URLS, e.g.
+# {"dhl": "https://www.dhl.com/de-de/home/tracking.html?tracking-id={tracking}"}.
+SHOP_TRACKING_URLS: dict[str, str] = {}
 
 # --- Auth, i18n, static -----------------------------------------------------------------------
 

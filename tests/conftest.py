@@ -7,17 +7,17 @@ silently skipping the tests that need PostgreSQL and Redis.
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.dispatch import Signal
 from rest_framework.test import APIClient
 
-from orders.models import Order
 from shop.celery import app as celery_app
+from shop.signal_map import known_signals
 from tests.factories import OrderFactory, StaffFactory, UserFactory
-from tests.wiring import PROJECT_RECEIVERS, PROJECT_SIGNALS, receiver_keys
+from tests.wiring import ORDER_RECEIVERS, disconnected, receiver_keys
 
 pytest_plugins = ["tests.live_services", "tests.browser"]
 
@@ -48,10 +48,11 @@ def _fast_password_hashing() -> None:
 
 @pytest.fixture(autouse=True)
 def _receivers_restored() -> Iterator[None]:
-    """Fail any test that leaves a project signal with different receivers than it found."""
-    before = {signal: receiver_keys(signal) for signal in PROJECT_SIGNALS}
+    """Fail any test that leaves a signal (the project's or Django's) with different project
+    or test receivers than it found."""
+    before = {path: receiver_keys(signal) for path, signal in known_signals()}
     yield
-    changed = [signal for signal, keys in before.items() if receiver_keys(signal) != keys]
+    changed = [path for path, signal in known_signals() if receiver_keys(signal) != before[path]]
     assert not changed, f"test left receivers changed on {changed}; restore them in a finally"
 
 
@@ -70,22 +71,16 @@ def _eager_celery(request: pytest.FixtureRequest) -> Iterator[None]:
 
 @pytest.fixture
 def only_receivers() -> Iterator[Callable[..., None]]:
-    """Call with dispatch_uids to keep; every other project receiver is disconnected.
+    """Call with dispatch_uids to keep; every other receiver of the order signals is
+    disconnected. Receivers are reconnected when the test ends, however it ends."""
+    with ExitStack() as stack:
 
-    Receivers are reconnected when the test ends, however it ends.
-    """
-    removed: list[tuple[Signal, Callable, str]] = []
+        def keep(*uids: str) -> None:
+            stack.enter_context(
+                disconnected(*(wire for wire in ORDER_RECEIVERS if wire.dispatch_uid not in uids))
+            )
 
-    def keep(*uids: str) -> None:
-        for signal, receiver, uid in PROJECT_RECEIVERS:
-            if uid not in uids and signal.disconnect(sender=Order, dispatch_uid=uid):
-                removed.append((signal, receiver, uid))
-
-    try:
         yield keep
-    finally:
-        for signal, receiver, uid in removed:
-            signal.connect(receiver, sender=Order, dispatch_uid=uid)
 
 
 @pytest.fixture

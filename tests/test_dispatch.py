@@ -15,7 +15,7 @@ from orders.services import ship_order
 from orders.signals import order_shipped
 from orders.tasks import redispatch_pending_events
 from tests.factories import OrderFactory
-from tests.wiring import PROJECT_RECEIVERS
+from tests.wiring import ORDER_RECEIVERS
 from warehouse.models import WarehouseNotice
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -67,21 +67,21 @@ def test_a_raising_receiver_stops_neither_the_others_nor_the_shipment(order, sta
     def broken(sender, **kwargs):
         raise ConnectionError("carrier API is down")
 
-    real = [(rec, uid) for signal, rec, uid in PROJECT_RECEIVERS if signal is order_shipped]
+    real = [wire for wire in ORDER_RECEIVERS if wire.signal is order_shipped]
     try:
         # Put the broken receiver first, so the real ones must still run after it fails.
-        for _receiver, uid in real:
-            order_shipped.disconnect(sender=Order, dispatch_uid=uid)
+        for wire in real:
+            order_shipped.disconnect(sender=Order, dispatch_uid=wire.dispatch_uid)
         order_shipped.connect(broken, sender=Order, dispatch_uid="test.broken")
-        for receiver, uid in real:
-            order_shipped.connect(receiver, sender=Order, dispatch_uid=uid)
+        for wire in real:
+            order_shipped.connect(wire.receiver, sender=Order, dispatch_uid=wire.dispatch_uid)
         assert order_shipped.receivers[0][0][0] == "test.broken"
         with caplog.at_level(logging.ERROR, logger="orders.dispatch"):
             ship(order, staff)
     finally:
         order_shipped.disconnect(sender=Order, dispatch_uid="test.broken")
-        for receiver, uid in real:
-            order_shipped.connect(receiver, sender=Order, dispatch_uid=uid)
+        for wire in real:
+            order_shipped.connect(wire.receiver, sender=Order, dispatch_uid=wire.dispatch_uid)
 
     event = OrderEvent.objects.get(type="shipped")
     assert Order.objects.get(pk=order.pk).status == Order.Status.SHIPPED

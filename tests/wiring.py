@@ -1,26 +1,121 @@
-"""The project's signal wiring as the tests expect it, for isolating and restoring receivers."""
+"""The project's signal wiring as the tests expect it, and the safe way to change it in a test.
 
-from collections.abc import Callable
+Every receiver a test disconnects is reconnected in a ``finally`` (``disconnected`` below, or
+the ``only_receivers`` fixture); the autouse guard in conftest fails a test that forgets.
+"""
 
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.conf import settings
+from django.core.signals import got_request_exception, setting_changed
+from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate, pre_delete
 from django.dispatch import Signal
 
-from notifications.receivers import PUSH_UID, SHIPMENT_EMAIL_UID, push_order_event
-from notifications.receivers import queue_shipment_email as email_receiver
-from orders.signals import order_cancelled, order_placed, order_shipped
-from warehouse.receivers import NOTICE_UID, record_warehouse_notice
-
-PROJECT_SIGNALS: tuple[Signal, ...] = (order_placed, order_shipped, order_cancelled)
-
-# Every receiver the apps connect (all with sender=Order), as (signal, receiver, dispatch_uid).
-PROJECT_RECEIVERS: tuple[tuple[Signal, Callable, str], ...] = (
-    (order_shipped, email_receiver, SHIPMENT_EMAIL_UID),
-    (order_shipped, record_warehouse_notice, NOTICE_UID),
-    (order_placed, push_order_event, PUSH_UID),
-    (order_shipped, push_order_event, PUSH_UID),
-    (order_cancelled, push_order_event, PUSH_UID),
+from notifications.receivers import (
+    PUSH_UID,
+    SHIPMENT_EMAIL_UID,
+    WATCHERS_UID,
+    push_order_event,
+    queue_shipment_email,
+    track_live_watchers,
 )
+from notifications.signals import websocket_event
+from orders import receivers as orders_receivers
+from orders.models import Order
+from orders.signals import order_cancelled, order_placed, order_shipped
+from shop import receivers as shop_receivers
+from shop.signal_map import dotted_path, is_project_module, live_receivers
+from warehouse import receivers as warehouse_receivers
+
+
+@dataclass(frozen=True)
+class Wire:
+    """One ``signal.connect(receiver, sender=sender, dispatch_uid=dispatch_uid)``."""
+
+    signal: Signal
+    receiver: Callable
+    dispatch_uid: str
+    sender: object = None  # None: any sender
+
+
+# The fan-out of the order signals, all with sender=Order.
+ORDER_RECEIVERS: tuple[Wire, ...] = (
+    Wire(order_shipped, queue_shipment_email, SHIPMENT_EMAIL_UID, Order),
+    Wire(
+        order_shipped,
+        warehouse_receivers.record_warehouse_notice,
+        warehouse_receivers.NOTICE_UID,
+        Order,
+    ),
+    Wire(order_placed, push_order_event, PUSH_UID, Order),
+    Wire(order_shipped, push_order_event, PUSH_UID, Order),
+    Wire(order_cancelled, push_order_event, PUSH_UID, Order),
+)
+
+# Sent by the websocket consumers, from any consumer class.
+WEBSOCKET_RECEIVERS: tuple[Wire, ...] = (
+    Wire(websocket_event, track_live_watchers, WATCHERS_UID),
+)
+
+# The project's receivers of Django's built-in signals.
+BUILTIN_RECEIVERS: tuple[Wire, ...] = (
+    Wire(
+        post_migrate,
+        warehouse_receivers.create_staff_group,
+        warehouse_receivers.STAFF_GROUP_UID,
+        apps.get_app_config("warehouse"),
+    ),
+    Wire(connection_created, shop_receivers.configure_sqlite, shop_receivers.SQLITE_UID),
+    Wire(setting_changed, orders_receivers.reset_tracking_urls, orders_receivers.TRACKING_URLS_UID),
+    Wire(
+        got_request_exception,
+        shop_receivers.log_unhandled_exception,
+        shop_receivers.REQUEST_ERROR_UID,
+    ),
+    Wire(
+        pre_delete,
+        orders_receivers.protect_shipped_orders,
+        orders_receivers.PROTECT_SHIPPED_UID,
+        Order,
+    ),
+)
+
+PROJECT_RECEIVERS = ORDER_RECEIVERS + WEBSOCKET_RECEIVERS + BUILTIN_RECEIVERS
+
+
+def builtin_receiver(dispatch_uid: str) -> Wire:
+    [wire] = [wire for wire in BUILTIN_RECEIVERS if wire.dispatch_uid == dispatch_uid]
+    return wire
+
+
+@contextmanager
+def disconnected(*wires: Wire) -> Iterator[None]:
+    """Disconnect the receivers for the block, and reconnect them however the block ends."""
+    with ExitStack() as stack:
+        for wire in wires:
+            if wire.signal.disconnect(sender=wire.sender, dispatch_uid=wire.dispatch_uid):
+                stack.callback(
+                    wire.signal.connect,
+                    wire.receiver,
+                    sender=wire.sender,
+                    dispatch_uid=wire.dispatch_uid,
+                )
+        yield
 
 
 def receiver_keys(signal: Signal) -> list[tuple]:
-    """The (dispatch_uid, sender id) lookup keys of a signal's connected receivers."""
-    return sorted(entry[0] for entry in signal.receivers)
+    """The lookup keys (dispatch_uid or id, sender id) of the project's and the tests'
+    receivers; Django's and libraries' own receivers (some connect lazily) are left out."""
+    packages = ("tests", *settings.PROJECT_APPS)
+    return sorted(
+        (
+            key
+            for key, receiver, _is_async in live_receivers(signal)
+            if is_project_module(dotted_path(receiver), packages)
+        ),
+        key=repr,
+    )

@@ -32,6 +32,7 @@ class WarehouseNotice(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        permissions = [("acknowledge_warehousenotice", "Can acknowledge warehouse notice")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=["pending", "sent", "acknowledged"]),

@@ -1,14 +1,20 @@
-"""Receiver of ``order_shipped``: one warehouse notice per shipment."""
+"""Receivers: one warehouse notice per shipment, and the warehouse role after migrations."""
 
 from typing import Any
+
+from django.apps import AppConfig
+from django.apps import apps as global_apps
+from django.apps.registry import Apps
 
 from orders.models import Order, OrderEvent, Shipment
 from warehouse.models import WarehouseNotice
 from warehouse.push import push_notice
+from warehouse.roles import sync_warehouse_staff_group
 from warehouse.services import record_notice
 from warehouse.tasks import send_notice
 
 NOTICE_UID = "warehouse.record_notice"
+STAFF_GROUP_UID = "warehouse.create_staff_group"
 
 
 def record_warehouse_notice(
@@ -20,3 +26,14 @@ def record_warehouse_notice(
         send_notice.delay_on_commit(notice.pk)
     if created:
         push_notice(notice)
+
+
+def create_staff_group(
+    sender: AppConfig, *, using: str, apps: Apps = global_apps, **kwargs: Any
+) -> None:
+    """``post_migrate`` for this app: build the "Warehouse staff" group.
+
+    ``migrate`` passes the migrated state as ``apps``; ``flush`` (which empties the groups
+    table too, as transactional tests do) passes none, so the installed apps are used.
+    """
+    sync_warehouse_staff_group(apps=apps, using=using)

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from orders.models import Order
@@ -19,14 +19,8 @@ PRODUCTS = [
     ("NB-005", "Dot-grid notebook", Decimal("9.75")),
 ]
 
-# Enough to see orders and notices in the admin and ship from there; no catalogue edits.
-WAREHOUSE_PERMISSIONS = [
-    "view_order",
-    "change_order",
-    "view_product",
-    "view_warehousenotice",
-    "view_emaillog",
-]
+# Built by the warehouse app's post_migrate receiver (orders may not import warehouse).
+WAREHOUSE_STAFF_GROUP = "Warehouse staff"
 
 
 class Command(BaseCommand):
@@ -40,15 +34,17 @@ class Command(BaseCommand):
     def handle(self, *args, force: bool, **options) -> None:
         if settings.PRODUCTION and not force:
             raise CommandError("Refusing to load demo data in production (use --force).")
+        warehouse_staff = Group.objects.filter(name=WAREHOUSE_STAFF_GROUP).first()
+        if warehouse_staff is None:
+            raise CommandError(f"No {WAREHOUSE_STAFF_GROUP!r} group: run manage.py migrate first.")
         admin = StaffFactory(
             username="admin", email="admin@shop.example", is_superuser=True, password=DEMO_PASSWORD
         )
         warehouse = StaffFactory(
             username="warehouse", email="warehouse@shop.example", password=DEMO_PASSWORD
         )
-        warehouse.user_permissions.add(
-            *Permission.objects.filter(codename__in=WAREHOUSE_PERMISSIONS)
-        )
+        warehouse.user_permissions.clear()  # the role comes from the group alone
+        warehouse.groups.add(warehouse_staff)
         alice = UserFactory(
             username="alice",
             email="alice@example.com",
