@@ -28,6 +28,8 @@ NOT_FOUND = 4404
 MAX_FRAME_CHARS = 4096
 BACKLOG_CHUNK = 200
 REMEMBERED_EVENT_IDS = 10_000
+# Held by the "Warehouse staff" group (the warehouse app's permission, named, not imported).
+WAREHOUSE_PERMISSION = "warehouse.view_warehousenotice"
 
 
 class BaseConsumer(AsyncWebsocketConsumer):
@@ -186,7 +188,7 @@ class OrderListConsumer(OrderEventsConsumer):
 
 
 class WarehouseConsumer(BaseConsumer):
-    """``ws/warehouse/``: staff only; relays the warehouse app's live notice updates.
+    """``ws/warehouse/``: warehouse staff only; relays the warehouse app's live notice updates.
 
     Messages are keyed by ``notice_id``; clients upsert them. There is no ``?after=``: on
     (re)connect a client reads the current notices from ``GET /api/warehouse/notices/`` after
@@ -194,7 +196,8 @@ class WarehouseConsumer(BaseConsumer):
     """
 
     async def subscribe(self) -> tuple[str, ...] | None:
-        return (WAREHOUSE_GROUP,) if self.user.is_staff else None
+        allowed = self.user.is_staff and await self.user.ahas_perm(WAREHOUSE_PERMISSION)
+        return (WAREHOUSE_GROUP,) if allowed else None
 
     async def warehouse_notice(self, message: dict[str, Any]) -> None:
         await self.send_json(message)

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from shop.celery import app as celery_app
 from shop.signal_map import known_signals
-from tests.factories import OrderFactory, StaffFactory, UserFactory
+from tests.factories import OrderFactory, StaffFactory, UserFactory, WarehouseStaffFactory
 from tests.wiring import ORDER_RECEIVERS, disconnected, receiver_keys
 
 pytest_plugins = ["tests.live_services", "tests.browser"]
@@ -112,6 +112,12 @@ def staff(db):
 
 
 @pytest.fixture
+def clerk(db):
+    """Warehouse staff: sees orders and notices, acknowledges notices."""
+    return WarehouseStaffFactory()
+
+
+@pytest.fixture
 def order(customer):
     return OrderFactory(customer=customer, items=2)
 
@@ -141,6 +147,11 @@ def other_client(other_customer) -> APIClient:
 @pytest.fixture
 def staff_client(staff) -> APIClient:
     return client_for(staff)
+
+
+@pytest.fixture
+def clerk_client(clerk) -> APIClient:
+    return client_for(clerk)
 
 
 # --- Real services ----------------------------------------------------------------------------

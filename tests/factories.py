@@ -8,9 +8,11 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from factory.django import DjangoModelFactory
 
 from orders.models import Order, OrderItem, Product
+from warehouse.roles import WAREHOUSE_STAFF_GROUP
 
 DEFAULT_PASSWORD = "correct-horse-battery"
 
@@ -31,6 +33,17 @@ class UserFactory(DjangoModelFactory):
 class StaffFactory(UserFactory):
     username = factory.Sequence(lambda n: f"staff{n}")
     is_staff = True
+
+
+class WarehouseStaffFactory(StaffFactory):
+    """A member of the "Warehouse staff" group that post_migrate builds."""
+
+    username = factory.Sequence(lambda n: f"clerk{n}")
+
+    @factory.post_generation
+    def warehouse_group(user, create: bool, extracted, **kwargs) -> None:
+        if create:
+            user.groups.add(Group.objects.get(name=WAREHOUSE_STAFF_GROUP))
 
 
 class ProductFactory(DjangoModelFactory):

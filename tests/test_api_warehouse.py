@@ -1,4 +1,4 @@
-"""GET /api/warehouse/notices/ and POST .../acknowledge/ (staff only)."""
+"""GET /api/warehouse/notices/ and POST .../acknowledge/ (warehouse staff only)."""
 
 import pytest
 
@@ -15,8 +15,8 @@ def notice(order, staff, django_capture_on_commit_callbacks):
     return WarehouseNotice.objects.get(order=order)
 
 
-def test_staff_list_notices(notice, staff_client):
-    response = staff_client.get("/api/warehouse/notices/")
+def test_warehouse_staff_list_notices(notice, clerk_client):
+    response = clerk_client.get("/api/warehouse/notices/")
     assert response.status_code == 200
     [data] = response.json()["results"]
     assert data["id"] == notice.pk
@@ -25,24 +25,28 @@ def test_staff_list_notices(notice, staff_client):
     assert len(data["items"]) == 2
 
 
-def test_staff_acknowledge_a_notice_once(notice, staff_client, staff):
+def test_warehouse_staff_acknowledge_a_notice_once(notice, clerk_client, clerk):
     url = f"/api/warehouse/notices/{notice.pk}/acknowledge/"
 
-    response = staff_client.post(url)
+    response = clerk_client.post(url)
 
     assert response.status_code == 200
     assert response.json()["status"] == "acknowledged"
-    assert response.json()["acknowledged_by"] == staff.username
+    assert response.json()["acknowledged_by"] == clerk.username
     notice.refresh_from_db()
-    assert notice.acknowledged_by == staff
+    assert notice.acknowledged_by == clerk
 
-    again = staff_client.post(url)
+    again = clerk_client.post(url)
     assert again.status_code == 409
     assert again.json()["code"] == "already_acknowledged"
 
 
-def test_customers_and_anonymous_are_refused(notice, customer_client, anon_client):
+def test_customers_anonymous_and_staff_without_the_role_are_refused(
+    notice, customer_client, anon_client, staff_client
+):
     url = f"/api/warehouse/notices/{notice.pk}/acknowledge/"
+    assert staff_client.get("/api/warehouse/notices/").status_code == 403
+    assert staff_client.post(url).status_code == 403
     assert customer_client.get("/api/warehouse/notices/").status_code == 403
     assert customer_client.post(url).status_code == 403
     assert anon_client.get("/api/warehouse/notices/").status_code == 401
@@ -51,8 +55,8 @@ def test_customers_and_anonymous_are_refused(notice, customer_client, anon_clien
     assert notice.status == "sent"
 
 
-def test_unknown_notice_is_404(db, staff_client):
-    assert staff_client.post("/api/warehouse/notices/999/acknowledge/").status_code == 404
+def test_unknown_notice_is_404(db, clerk_client):
+    assert clerk_client.post("/api/warehouse/notices/999/acknowledge/").status_code == 404
 
 
 def test_api_root_lists_every_app_endpoint(staff_client):

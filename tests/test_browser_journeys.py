@@ -16,7 +16,13 @@ from playwright.sync_api import expect
 from rest_framework.authtoken.models import Token
 
 from orders.models import Order
-from tests.factories import DEFAULT_PASSWORD, OrderFactory, StaffFactory, UserFactory
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    OrderFactory,
+    StaffFactory,
+    UserFactory,
+    WarehouseStaffFactory,
+)
 from warehouse.models import WarehouseNotice
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -108,7 +114,7 @@ def test_staff_ship_from_the_admin_and_see_a_refusal(asgi_server, page, screensh
 
 def test_warehouse_page_shows_and_acknowledges_a_notice_live(asgi_server, page, screenshot_dir):
     server = asgi_server()
-    clerk = StaffFactory(is_superuser=True)
+    clerk = WarehouseStaffFactory()
     order = OrderFactory(items=2)
 
     log_in(page, server, clerk, "/warehouse/")

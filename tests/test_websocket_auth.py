@@ -8,7 +8,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from rest_framework.authtoken.models import Token
 
-from tests.factories import OrderFactory, StaffFactory, UserFactory
+from tests.factories import OrderFactory, StaffFactory, UserFactory, WarehouseStaffFactory
 from tests.ws import communicator, session_cookie
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
@@ -25,14 +25,21 @@ async def handshake(path: str, **kwargs) -> tuple[bool, int | None]:
 
 @pytest.fixture
 def people(transactional_db):
-    customer, other, staff = UserFactory(), UserFactory(), StaffFactory()
+    customer, other, staff, clerk = (
+        UserFactory(),
+        UserFactory(),
+        StaffFactory(),
+        WarehouseStaffFactory(),
+    )
     order = OrderFactory(customer=customer)
-    cookies = {user: session_cookie(user) for user in (customer, other, staff)}
-    tokens = {user: Token.objects.create(user=user).key for user in (customer, other, staff)}
+    users = (customer, other, staff, clerk)
+    cookies = {user: session_cookie(user) for user in users}
+    tokens = {user: Token.objects.create(user=user).key for user in users}
     return {
         "customer": customer,
         "other": other,
         "staff": staff,
+        "clerk": clerk,
         "order": order,
         "cookies": cookies,
         "tokens": tokens,
@@ -65,6 +72,7 @@ async def test_token_clients_need_no_origin(people):
         "foreign origin",
         "inactive user's token",
         "customer on warehouse",
+        "staff without the warehouse role",
     ],
 )
 async def test_refusals_all_look_the_same(people, case):
@@ -85,6 +93,10 @@ async def test_refusals_all_look_the_same(people, case):
         ),
         "inactive user's token": (order_url, {"token": people["tokens"][customer], "origin": None}),
         "customer on warehouse": ("/ws/warehouse/", {"cookie": people["cookies"][customer]}),
+        "staff without the warehouse role": (
+            "/ws/warehouse/",
+            {"cookie": people["cookies"][people["staff"]]},
+        ),
     }
     if case == "inactive user's token":
         customer.is_active = False
@@ -97,8 +109,8 @@ async def test_refusals_all_look_the_same(people, case):
         assert result == REFUSED
 
 
-async def test_staff_subscribe_to_the_warehouse_feed(people):
-    assert await handshake("/ws/warehouse/", cookie=people["cookies"][people["staff"]]) == (
+async def test_warehouse_staff_subscribe_to_the_warehouse_feed(people):
+    assert await handshake("/ws/warehouse/", cookie=people["cookies"][people["clerk"]]) == (
         True,
         None,
     )

@@ -6,7 +6,7 @@ from rest_framework.authtoken.models import Token
 
 from notifications.groups import WAREHOUSE_GROUP
 from orders.services import ship_order
-from tests.factories import OrderFactory, StaffFactory
+from tests.factories import OrderFactory, WarehouseStaffFactory
 from tests.ws import communicator, receive
 from warehouse.models import WarehouseNotice
 from warehouse.push import WAREHOUSE_GROUP as WAREHOUSE_APP_GROUP
@@ -21,7 +21,7 @@ def test_both_apps_name_the_same_group():
 @pytest.mark.django_db(transaction=True)
 async def test_staff_see_a_new_notice_and_its_acknowledgement(transactional_db):
     staff, order = (
-        await database_sync_to_async(StaffFactory)(),
+        await database_sync_to_async(WarehouseStaffFactory)(),
         await database_sync_to_async(OrderFactory)(items=2),
     )
     token = await database_sync_to_async(Token.objects.create)(user=staff)

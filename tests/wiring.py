@@ -57,9 +57,7 @@ ORDER_RECEIVERS: tuple[Wire, ...] = (
 )
 
 # Sent by the websocket consumers, from any consumer class.
-WEBSOCKET_RECEIVERS: tuple[Wire, ...] = (
-    Wire(websocket_event, track_live_watchers, WATCHERS_UID),
-)
+WEBSOCKET_RECEIVERS: tuple[Wire, ...] = (Wire(websocket_event, track_live_watchers, WATCHERS_UID),)
 
 # The project's receivers of Django's built-in signals.
 BUILTIN_RECEIVERS: tuple[Wire, ...] = (

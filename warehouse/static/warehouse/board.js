@@ -1,6 +1,8 @@
 // The warehouse board: live notices over ws/warehouse/, acknowledged through the REST API.
 // Rows are keyed by notice id: live messages and API answers upsert them, in any order.
-const rows = document.querySelector("#notices tbody");
+const table = document.getElementById("notices");
+const rows = table.querySelector("tbody");
+const canAcknowledge = table.dataset.canAcknowledge === "true";
 const empty = document.getElementById("empty");
 const liveStatus = document.getElementById("live-status");
 const csrfToken = document.querySelector("#csrf [name=csrfmiddlewaretoken]").value;
@@ -30,16 +32,24 @@ function render(notice) {
     const badge = document.createElement("span");
     badge.className = `badge badge-${notice.status}`;
     badge.textContent = statusLabels[notice.status] ?? notice.status;
-    const button = document.createElement("button");
-    button.type = "button";
-    button.dataset.acknowledge = "";
-    button.textContent = "Acknowledge";
+    const action = cell();
+    if (canAcknowledge) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.dataset.acknowledge = "";
+      button.textContent = "Acknowledge";
+      const label = document.createElement("span");
+      label.className = "visually-hidden";
+      label.textContent = ` order ${notice.order_number}`;
+      button.append(label);
+      action.append(button);
+    }
     row.replaceChildren(
       cell(notice.order_number),
       cell(items),
       cell(`${notice.carrier.toUpperCase()} ${notice.tracking_number}`),
       cell(badge),
-      cell(button),
+      action,
     );
     if (isNew) {
       rows.append(row);

@@ -1,0 +1,77 @@
+"""What the "Warehouse staff" role can and cannot do, in the admin, the pages and the API."""
+
+import pytest
+from django.urls import reverse
+
+from orders.models import Product
+from orders.services import ship_order
+from tests.factories import DEFAULT_PASSWORD, ProductFactory
+from warehouse.models import WarehouseNotice
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clerk_browser(client, clerk):
+    client.login(username=clerk.username, password=DEFAULT_PASSWORD)
+    return client
+
+
+@pytest.fixture
+def notice(order, staff, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        ship_order(order=order, shipped_by=staff, carrier="dhl", tracking_number="JD0000001")
+    return WarehouseNotice.objects.get(order=order)
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:orders_order_changelist",
+        "admin:orders_product_changelist",
+        "admin:warehouse_warehousenotice_changelist",
+        "warehouse-board",
+    ],
+)
+def test_warehouse_staff_see_orders_products_and_notices(clerk_browser, notice, url_name):
+    assert clerk_browser.get(reverse(url_name)).status_code == 200
+
+
+def test_warehouse_staff_cannot_edit_prices(clerk_browser):
+    product = ProductFactory(price="10.00")
+    url = reverse("admin:orders_product_change", args=[product.pk])
+
+    page = clerk_browser.get(url)
+    clerk_browser.post(url, {"sku": product.sku, "name": product.name, "price": "0.01"})
+
+    assert 'name="price"' not in page.text, "the product page is read-only for them"
+    assert Product.objects.get(pk=product.pk).price == 10
+    assert clerk_browser.get(reverse("admin:orders_product_add")).status_code == 403
+
+
+def test_warehouse_staff_cannot_read_customer_emails(clerk_browser):
+    assert clerk_browser.get(reverse("admin:notifications_emaillog_changelist")).status_code == 403
+
+
+def test_warehouse_staff_ship_from_the_admin(clerk_browser, order):
+    clerk_browser.post(
+        reverse("admin:orders_order_ship", args=[order.pk]),
+        {"carrier": "ups", "tracking_number": "1Z0000001"},
+    )
+    order.refresh_from_db()
+    assert order.status == "shipped"
+
+
+def test_warehouse_staff_acknowledge_through_the_api(clerk_client, notice):
+    response = clerk_client.post(f"/api/warehouse/notices/{notice.pk}/acknowledge/")
+    assert response.status_code == 200
+
+
+def test_the_board_is_for_warehouse_staff_only(client, staff, customer):
+    for user in (staff, customer):
+        client.login(username=user.username, password=DEFAULT_PASSWORD)
+        assert client.get(reverse("warehouse-board")).status_code == 403
+    client.logout()
+    response = client.get(reverse("warehouse-board"))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
