@@ -6,6 +6,7 @@ silently skipping the tests that need PostgreSQL and Redis.
 """
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -47,6 +48,25 @@ def _receivers_restored() -> Iterator[None]:
     yield
     changed = [signal for signal, keys in before.items() if receiver_keys(signal) != keys]
     assert not changed, f"test left receivers changed on {changed}; restore them in a finally"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings) -> None:
+    """Every test starts with an empty cache, so no test inherits another's throttle history.
+
+    A new key prefix rather than ``cache.clear()``: on Redis, clear() is FLUSHDB, which would
+    also delete the Celery broker's queues that live in the same database.
+    """
+    settings.CACHES = {
+        alias: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+        for alias, config in settings.CACHES.items()
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    """Tests create hundreds of users; the production hasher takes ~0.4 s for each one."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -33,6 +33,11 @@ class StaffFactory(UserFactory):
     is_staff = True
 
 
+class AdminFactory(StaffFactory):
+    username = factory.Sequence(lambda n: f"admin{n}")
+    is_superuser = True
+
+
 class ProductFactory(DjangoModelFactory):
     class Meta:
         model = Product

@@ -55,4 +55,4 @@ def test_bad_products_are_refused_naming_the_field(staff_client, body, field):
     ProductFactory(sku="DUP-1")
     response = staff_client.post("/api/products/", body, format="json")
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["errors"]

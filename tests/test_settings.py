@@ -31,8 +31,16 @@ def test_production_without_secret_key_refuses_to_start():
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
 
-def test_production_with_secret_key_starts_without_debug():
+def test_production_without_allowed_hosts_refuses_to_start():
     result = run_django(DJANGO_PRODUCTION="1", DJANGO_SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "DJANGO_ALLOWED_HOSTS must be set" in result.stderr
+
+
+def test_production_with_secret_key_and_hosts_starts_without_debug():
+    result = run_django(
+        DJANGO_PRODUCTION="1", DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="shop.example"
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
 
