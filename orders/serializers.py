@@ -26,7 +26,7 @@ class PriceField(serializers.DecimalField):
     """
 
     default_error_messages = {
-        "format": 'Use a string such as "12.50": up to 8 digits, then up to 2 decimals.'
+        "format": 'Use a string such as "12.50": not negative, up to 8 digits and 2 decimals.'
     }
 
     def __init__(self, **kwargs) -> None:
@@ -91,7 +91,8 @@ class OrderSerializer(serializers.ModelSerializer):
 
 
 class OrderLineInputSerializer(serializers.Serializer):
-    product = serializers.IntegerField(min_value=1)
+    # Product IDs are 64-bit: a larger number would overflow SQLite's integers.
+    product = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 

@@ -98,7 +98,7 @@ class OrderViewSet(
         return self._order_response(order.pk)
 
     @extend_schema(responses=OrderEventSerializer(many=True))
-    @action(detail=True, methods=["get"], pagination_class=None)
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def events(self, request: Request, pk: str) -> Response:
         """Everything that happened to the order, oldest first, not paginated."""
         events = selectors.order_timeline(order=self.get_object())
