@@ -88,7 +88,11 @@ def api_not_found(request: HttpRequest) -> JsonResponse:
     with_slash = f"{request.path}/"
     if not request.path.endswith("/") and _is_endpoint(with_slash):
         detail += f" Did you mean {with_slash}?"
-    return JsonResponse({"detail": detail, "code": "not_found"}, status=404)
+    return JsonResponse(
+        {"detail": detail, "code": "not_found"},
+        status=404,
+        json_dumps_params={"separators": (",", ":")},  # compact, as DRF renders
+    )
 
 
 def _is_endpoint(path: str) -> bool:

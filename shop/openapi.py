@@ -57,10 +57,7 @@ class AutoSchema(openapi.AutoSchema):
             return None
         for parameter in operation.get("parameters", []):
             if parameter["in"] == "query":
-                # An empty filter is no filter (django-filter); an empty page is the first (DRF).
-                parameter["allowEmptyValue"] = True
-            if parameter["in"] == "query" and parameter["name"] == PAGE_PARAMETER:
-                parameter["schema"]["minimum"] = 1
+                _describe_query_parameter(parameter)
         responses = operation["responses"]
         for status in self._error_statuses(operation):
             responses.setdefault(str(status), self._error_response(status))
@@ -71,6 +68,8 @@ class AutoSchema(openapi.AutoSchema):
         parameters = operation.get("parameters", [])
         query = {p["name"] for p in parameters if p["in"] == "query"}
         has_body = "requestBody" in operation
+        # drf-spectacular puts {} in `security` when credentials are optional (AllowAny), and
+        # leaves `security` out when the view authenticates nobody.
         needs_credentials = {} not in operation.get("security", [{}])
         statuses = set()
         if has_body or query - {PAGE_PARAMETER}:
@@ -103,3 +102,10 @@ class AutoSchema(openapi.AutoSchema):
         if status in HEADERS:
             response["headers"] = HEADERS[status]
         return response
+
+
+def _describe_query_parameter(parameter: dict) -> None:
+    # An empty filter is no filter (django-filter); an empty page is the first page (DRF).
+    parameter["allowEmptyValue"] = True
+    if parameter["name"] == PAGE_PARAMETER:
+        parameter["schema"]["minimum"] = 1
