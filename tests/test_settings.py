@@ -87,6 +87,18 @@ def test_production_turns_on_the_https_settings():
     )
 
 
+def test_production_redirects_to_https_except_the_health_check():
+    code = (
+        "import django; django.setup(); from django.test import Client; "
+        "client = Client(HTTP_HOST='shop.example.com'); "
+        "api = client.get('/api/'); health = client.get('/health/'); "
+        "print(api.status_code, api['Location'], health.status_code)"
+    )
+    result = run(sys.executable, "-c", code, DATABASE_URL="sqlite://:memory:", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "301 https://shop.example.com/api/ 200"
+
+
 def test_production_passes_the_deploy_check():
     result = run(
         sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION
