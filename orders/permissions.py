@@ -10,8 +10,13 @@ class IsStaffForObject(BasePermission):
         return request.user.is_staff
 
 
-class IsStaffOrReadOnly(BasePermission):
-    message = "Only staff can change the catalogue."
+class CatalogueWritePermission(BasePermission):
+    """Anyone signed in reads the catalogue; adding to it needs ``orders.add_product``, which
+    the "Warehouse staff" role lacks (it must not set prices)."""
+
+    message = "Only staff allowed to manage the catalogue can change it."
 
     def has_permission(self, request, view) -> bool:
-        return request.method in SAFE_METHODS or request.user.is_staff
+        return request.method in SAFE_METHODS or (
+            request.user.is_staff and request.user.has_perm("orders.add_product")
+        )

@@ -7,8 +7,12 @@ from orders.models import Order, OrderEvent, OrderItem, Product
 
 
 def visible_orders(*, user: AbstractBaseUser) -> QuerySet[Order]:
-    """Orders the user may see: staff all of them, customers their own."""
-    return Order.objects.all() if user.is_staff else Order.objects.filter(customer=user)
+    """Orders the user may see: staff all of them, customers their own, anonymous none."""
+    if user.is_staff:
+        return Order.objects.all()
+    if not user.is_authenticated:
+        return Order.objects.none()
+    return Order.objects.filter(customer=user)
 
 
 def with_details(orders: QuerySet[Order]) -> QuerySet[Order]:

@@ -1,15 +1,46 @@
 """API input and output shapes for the catalogue and orders."""
 
+import re
+import unicodedata
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from orders.carriers import Carrier
 from orders.models import TRACKING_NUMBER_VALIDATOR, Order, OrderEvent, OrderItem, Product, Shipment
+from shop.api_errors import ErrorSerializer
 
 MAX_ITEMS_PER_ORDER = 50
 MAX_QUANTITY = 1000
+PRICE_PATTERN = r"^\d{1,8}(\.\d{1,2})?$"
+
+
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "pattern": PRICE_PATTERN, "example": "12.50"}
+)
+class PriceField(serializers.DecimalField):
+    """A price as a string such as "12.50": never negative, at most 8 digits and 2 decimals.
+
+    Strings only, matching the documented pattern: a JSON float cannot hold cents exactly.
+    """
+
+    default_error_messages = {
+        "format": 'Use a string such as "12.50": not negative, up to 8 digits and 2 decimals.'
+    }
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(max_digits=10, decimal_places=2, **kwargs)
+
+    def to_internal_value(self, data) -> Decimal:
+        if not isinstance(data, str) or not re.fullmatch(PRICE_PATTERN, data):
+            self.fail("format")
+        return super().to_internal_value(data)
 
 
 class ProductSerializer(serializers.ModelSerializer):
+    price = PriceField()
+
     class Meta:
         model = Product
         fields = ["id", "sku", "name", "price", "active"]
@@ -50,6 +81,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "shipment",
         ]
 
+    @extend_schema_field(ShipmentSerializer(allow_null=True))
     def get_shipment(self, order: Order) -> dict | None:
         try:
             shipment = order.shipment
@@ -59,13 +91,26 @@ class OrderSerializer(serializers.ModelSerializer):
 
 
 class OrderLineInputSerializer(serializers.Serializer):
-    product = serializers.IntegerField(min_value=1)
+    # Product IDs are 64-bit: a larger number would overflow SQLite's integers.
+    product = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 
+def printable(value: str) -> None:
+    """Addresses end up in emails, pick lists and the admin: no control characters."""
+    if any(unicodedata.category(char) == "Cc" and char not in "\r\n\t" for char in value):
+        raise serializers.ValidationError("Use printable characters and line breaks only.")
+
+
 class OrderCreateSerializer(serializers.Serializer):
-    items = OrderLineInputSerializer(many=True, allow_empty=False, max_length=MAX_ITEMS_PER_ORDER)
-    shipping_address = serializers.CharField(max_length=500)
+    # A ListField, not many=True: its length validators reach the schema (minItems, maxItems).
+    items = serializers.ListField(
+        child=OrderLineInputSerializer(),
+        allow_empty=False,
+        min_length=1,
+        max_length=MAX_ITEMS_PER_ORDER,
+    )
+    shipping_address = serializers.CharField(max_length=500, validators=[printable])
 
 
 class ShipOrderSerializer(serializers.Serializer):
@@ -75,6 +120,16 @@ class ShipOrderSerializer(serializers.Serializer):
 
 
 class OrderEventSerializer(serializers.ModelSerializer):
+    payload = serializers.DictField(
+        read_only=True, help_text="What the signal's receivers get; its keys depend on `type`."
+    )
+
     class Meta:
         model = OrderEvent
         fields = ["id", "type", "created_at", "payload"]
+
+
+class TransitionConflictSerializer(ErrorSerializer):
+    """The 409 of ship and cancel: the order's status says why."""
+
+    status = serializers.ChoiceField(choices=Order.Status.choices)

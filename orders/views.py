@@ -1,6 +1,7 @@
 """REST API for products and orders. Thin: validate, call a service, map errors, serialize."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -11,25 +12,41 @@ from rest_framework.response import Response
 from orders import selectors, services
 from orders.exceptions import InvalidTransition
 from orders.models import Order
-from orders.permissions import IsStaffForObject, IsStaffOrReadOnly
+from orders.permissions import CatalogueWritePermission, IsStaffForObject
 from orders.serializers import (
     OrderCreateSerializer,
     OrderEventSerializer,
     OrderSerializer,
     ProductSerializer,
     ShipOrderSerializer,
+    TransitionConflictSerializer,
+)
+from shop.api_errors import Conflict
+from shop.viewsets import FiltersListsOnlyMixin
+
+NOT_PLACED = OpenApiResponse(
+    TransitionConflictSerializer, description="The order is not `placed`: `status` says what it is."
 )
 
 
 class ProductViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """The catalogue. Customers see the active products; staff see all and add products."""
+
     serializer_class = ProductSerializer
-    permission_classes = [IsAuthenticated, IsStaffOrReadOnly]
+    permission_classes = [IsAuthenticated, CatalogueWritePermission]
 
     def get_queryset(self):
         return selectors.visible_products(user=self.request.user)
 
 
-class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class OrderViewSet(
+    FiltersListsOnlyMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Orders, newest first. Customers see their own; staff see all."""
+
     serializer_class = OrderSerializer
     filterset_fields = ["status"]
 
@@ -38,7 +55,9 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         # Actions only need the row; the details are loaded for the response.
         return selectors.with_details(orders) if self.action in {"list", "retrieve"} else orders
 
+    @extend_schema(request=OrderCreateSerializer, responses={201: OrderSerializer})
     def create(self, request: Request) -> Response:
+        """Place an order for the caller, at the catalogue's current prices."""
         data = _validated(OrderCreateSerializer, request)
         lines = [
             services.OrderLine(product_id=item["product"], quantity=item["quantity"])
@@ -52,27 +71,36 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             raise ValidationError(exc.message_dict) from exc
         return self._order_response(order.pk, status.HTTP_201_CREATED)
 
+    @extend_schema(
+        request=ShipOrderSerializer,
+        responses={200: OrderSerializer, 409: NOT_PLACED},
+    )
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, IsStaffForObject])
     def ship(self, request: Request, pk: str) -> Response:
+        """Ship a placed order (staff); the customer is emailed unless notify_customer is false."""
         order = self.get_object()
         data = _validated(ShipOrderSerializer, request)
         try:
             services.ship_order(order=order, shipped_by=request.user, **data)
         except InvalidTransition as exc:
-            return _conflict(exc)
+            raise _conflict(exc) from exc
         return self._order_response(order.pk)
 
+    @extend_schema(request=None, responses={200: OrderSerializer, 409: NOT_PLACED})
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
+        """Cancel a placed order (its customer or staff)."""
         order = self.get_object()
         try:
             services.cancel_order(order=order, cancelled_by=request.user)
         except InvalidTransition as exc:
-            return _conflict(exc)
+            raise _conflict(exc) from exc
         return self._order_response(order.pk)
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=OrderEventSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def events(self, request: Request, pk: str) -> Response:
+        """Everything that happened to the order, oldest first, not paginated."""
         events = selectors.order_timeline(order=self.get_object())
         return Response(OrderEventSerializer(events, many=True).data)
 
@@ -87,8 +115,5 @@ def _validated(serializer_class, request: Request) -> dict:
     return serializer.validated_data
 
 
-def _conflict(exc: InvalidTransition) -> Response:
-    return Response(
-        {"detail": str(exc), "code": "invalid_transition", "status": exc.status},
-        status=status.HTTP_409_CONFLICT,
-    )
+def _conflict(exc: InvalidTransition) -> Conflict:
+    return Conflict(str(exc), code="invalid_transition", status=exc.status)

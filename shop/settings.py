@@ -6,6 +6,7 @@ See docs/README.md for the table of variables.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -34,6 +35,14 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_rate(name: str, default: str) -> str:
+    """Read a throttle rate such as ``10/min``; a typo must stop startup, not fail requests."""
+    value = os.environ.get(name) or default
+    if not re.fullmatch(r"\d+/(s|sec|m|min|h|hour|d|day)", value):
+        raise ImproperlyConfigured(f"{name} must look like 10/min (per s, min, hour or day)")
+    return value
+
+
 # --- Core -------------------------------------------------------------------------------------
 
 PRODUCTION = env_bool("DJANGO_PRODUCTION", False)
@@ -48,6 +57,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"]
 )
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_PRODUCTION=1")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 # The project's own apps: `manage.py signals` lists the receivers they connect.
@@ -64,6 +75,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "channels",
     *PROJECT_APPS,
 ]
@@ -166,6 +179,16 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Cache: throttling history ----------------------------------------------------------------
+# Redis when REDIS_URL is set, so every web process counts requests against the same limits.
+
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # --- Email ------------------------------------------------------------------------------------
 
 EMAIL_BACKEND = os.environ.get(
@@ -226,6 +249,46 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "shop.api_errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "shop.openapi.AutoSchema",
+    # Every write is limited per user; token login per client address (shop/login.py).
+    "DEFAULT_THROTTLE_CLASSES": ["shop.throttling.WriteRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env_rate("API_THROTTLE_LOGIN", "10/min"),
+        "writes": env_rate("API_THROTTLE_WRITES", "60/min"),
+    },
+    # How many reverse proxies append to X-Forwarded-For. 0 trusts only the socket address;
+    # DRF's default would trust the whole header, which any client can forge.
+    "NUM_PROXIES": int(os.environ.get("DJANGO_NUM_PROXIES", "0")),
+}
+
+# The largest legitimate API body (50 order lines, a 500-character address) is a few KiB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Shop order workflow API",
+    "DESCRIPTION": (
+        "Place, ship and cancel orders; read their event timeline; acknowledge warehouse "
+        "notices. Every 4xx has the body `{detail, code}`, plus `errors` per field on a 400. "
+        "Error codes and rate limits: docs/api.md."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs are public and ignore credentials, so a stale token cannot 401.
+    "SERVE_AUTHENTICATION": [],
+    # Separate request and response components: read-only fields are not asked for as input.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The API is documented as JSON. Forms still parse, for the browsable API's HTML forms, but
+    # they cannot carry nested input such as an order's items.
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
+    # Swagger UI's files come from drf-spectacular-sidecar, served by this app, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # An order event's type has the same choices as the order status it moved to.
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.models.Order.Status",
+        "WarehouseNoticeStatusEnum": "warehouse.models.WarehouseNotice.Status",
+    },
 }
 
 # --- Production hardening ---------------------------------------------------------------------
@@ -236,6 +299,8 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+    # Load balancers probe /health/ over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 

@@ -1,11 +1,13 @@
 from django.contrib import admin
-from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from notifications.pages import track_order
 from orders.urls import router as orders_router
+from shop.api_errors import api_not_found
 from shop.health import health
+from shop.login import TokenLoginView
 from shop.pages import home
 from warehouse.pages import board
 from warehouse.urls import router as warehouse_router
@@ -20,8 +22,12 @@ urlpatterns = [
     path("warehouse/", board, name="warehouse-board"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
-    path("api/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/auth/token/", TokenLoginView.as_view(), name="api-token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include(api.urls)),
+    # Last under api/: whatever no endpoint matched gets the API's JSON 404.
+    re_path(r"^api/", api_not_found),
     path("api-auth/", include("rest_framework.urls")),
     path("health/", health, name="health"),
 ]

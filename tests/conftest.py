@@ -6,6 +6,7 @@ silently skipping the tests that need PostgreSQL and Redis.
 """
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 
@@ -16,7 +17,13 @@ from rest_framework.test import APIClient
 
 from shop.celery import app as celery_app
 from shop.signal_map import known_signals
-from tests.factories import OrderFactory, StaffFactory, UserFactory, WarehouseStaffFactory
+from tests.factories import (
+    AdminFactory,
+    OrderFactory,
+    StaffFactory,
+    UserFactory,
+    WarehouseStaffFactory,
+)
 from tests.wiring import ORDER_RECEIVERS, disconnected, receiver_keys
 
 pytest_plugins = ["tests.live_services", "tests.browser"]
@@ -54,6 +61,25 @@ def _receivers_restored() -> Iterator[None]:
     yield
     changed = [path for path, signal in known_signals() if receiver_keys(signal) != before[path]]
     assert not changed, f"test left receivers changed on {changed}; restore them in a finally"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings) -> None:
+    """Every test starts with an empty cache, so no test inherits another's throttle history.
+
+    A new key prefix rather than ``cache.clear()``: on Redis, clear() is FLUSHDB, which would
+    also delete the Celery broker's queues that live in the same database.
+    """
+    settings.CACHES = {
+        alias: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+        for alias, config in settings.CACHES.items()
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    """Tests create hundreds of users; the production hasher takes ~0.4 s for each one."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -152,6 +178,11 @@ def staff_client(staff) -> APIClient:
 @pytest.fixture
 def clerk_client(clerk) -> APIClient:
     return client_for(clerk)
+
+
+@pytest.fixture
+def superuser_client(db) -> APIClient:
+    return client_for(AdminFactory())
 
 
 # --- Real services ----------------------------------------------------------------------------

@@ -46,6 +46,11 @@ class WarehouseStaffFactory(StaffFactory):
             user.groups.add(Group.objects.get(name=WAREHOUSE_STAFF_GROUP))
 
 
+class AdminFactory(StaffFactory):
+    username = factory.Sequence(lambda n: f"admin{n}")
+    is_superuser = True
+
+
 class ProductFactory(DjangoModelFactory):
     class Meta:
         model = Product

@@ -87,14 +87,15 @@ def test_bad_orders_get_400_naming_the_field(customer_client, body, field):
     response = customer_client.post("/api/orders/", body, format="json")
 
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["errors"]
     assert not Order.objects.exists()
 
 
 def test_malformed_json_is_a_400(customer_client):
     response = customer_client.post("/api/orders/", "{not json", content_type="application/json")
     assert response.status_code == 400
-    assert "detail" in response.json()
+    assert response.json()["code"] == "parse_error"
+    assert response.json()["detail"].startswith("JSON parse error")
 
 
 def test_anonymous_cannot_place_orders(anon_client):
@@ -136,7 +137,7 @@ def test_orders_filter_by_status(staff_client, staff):
 def test_unknown_status_filter_is_a_400(staff_client):
     response = staff_client.get("/api/orders/", {"status": "lost"})
     assert response.status_code == 400
-    assert "status" in response.json()
+    assert "status" in response.json()["errors"]
 
 
 def test_order_detail_for_owner_and_staff(order, customer_client, staff_client):

@@ -24,8 +24,8 @@ def test_anonymous_cannot_list_products(anon_client):
     assert anon_client.get("/api/products/").status_code == 401
 
 
-def test_staff_create_a_product(staff_client):
-    response = staff_client.post(
+def test_catalogue_managers_create_a_product(superuser_client):
+    response = superuser_client.post(
         "/api/products/", {"sku": "LAMP-01", "name": "Desk lamp", "price": "39.90"}, format="json"
     )
     assert response.status_code == 201
@@ -33,8 +33,14 @@ def test_staff_create_a_product(staff_client):
     assert Product.objects.get(sku="LAMP-01").price == Decimal("39.90")
 
 
-def test_customers_cannot_create_products(customer_client):
-    response = customer_client.post(
+@pytest.mark.parametrize("role", ["customer", "staff without catalogue permission", "warehouse"])
+def test_others_cannot_create_products(customer_client, staff_client, clerk_client, role):
+    client = {
+        "customer": customer_client,
+        "staff without catalogue permission": staff_client,
+        "warehouse": clerk_client,
+    }[role]
+    response = client.post(
         "/api/products/", {"sku": "LAMP-01", "name": "Desk lamp", "price": "39.90"}, format="json"
     )
     assert response.status_code == 403
@@ -51,8 +57,8 @@ def test_customers_cannot_create_products(customer_client):
         ({"sku": "DUP-1", "name": "x", "price": "1.00"}, "sku"),
     ],
 )
-def test_bad_products_are_refused_naming_the_field(staff_client, body, field):
+def test_bad_products_are_refused_naming_the_field(superuser_client, body, field):
     ProductFactory(sku="DUP-1")
-    response = staff_client.post("/api/products/", body, format="json")
+    response = superuser_client.post("/api/products/", body, format="json")
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["errors"]

@@ -81,7 +81,7 @@ def test_shipping_a_cancelled_order_is_409(order, customer, staff_client):
 def test_bad_ship_input_is_400_naming_the_field(order, staff_client, body, field):
     response = staff_client.post(ship_url(order), body, format="json")
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["errors"]
     assert Order.objects.get(pk=order.pk).status == "placed"
 
 

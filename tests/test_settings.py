@@ -1,4 +1,8 @@
-"""Settings come from the environment; production refuses to start without a secret key."""
+"""Settings come from the environment.
+
+Production needs a secret key and its hosts, turns on the HTTPS settings and passes
+``manage.py check --deploy``.
+"""
 
 import os
 import subprocess
@@ -8,15 +12,24 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def run_django(**env: str) -> subprocess.CompletedProcess:
+PRODUCTION = {
+    "DJANGO_PRODUCTION": "1",
+    # 50 characters, not starting with "django-insecure": what check --deploy asks for.
+    "DJANGO_SECRET_KEY": "test-only-" + "k3y" * 14,
+    "DJANGO_ALLOWED_HOSTS": "shop.example.com",
+    "DJANGO_CSRF_TRUSTED_ORIGINS": "https://shop.example.com",
+}
+
+
+def run(*command: str, **env: str) -> subprocess.CompletedProcess:
+    """Run a command in a fresh process whose environment holds only ``env`` of ours."""
     environment = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))
+        if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "API_THROTTLE_"))
     }
-    code = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
     return subprocess.run(
-        [sys.executable, "-c", code],
+        command,
         cwd=BASE_DIR,
         env={**environment, "DJANGO_SETTINGS_MODULE": "shop.settings", **env},
         capture_output=True,
@@ -25,14 +38,28 @@ def run_django(**env: str) -> subprocess.CompletedProcess:
     )
 
 
+def run_django(expression: str = "settings.DEBUG", **env: str) -> subprocess.CompletedProcess:
+    """Print ``expression`` as the settings evaluate under ``env``."""
+    code = f"import django; django.setup(); from django.conf import settings; print(({expression}))"
+    return run(sys.executable, "-c", code, **env)
+
+
 def test_production_without_secret_key_refuses_to_start():
-    result = run_django(DJANGO_PRODUCTION="1")
+    result = run_django(DJANGO_PRODUCTION="1", DJANGO_ALLOWED_HOSTS="shop.example.com")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
 
-def test_production_with_secret_key_starts_without_debug():
+def test_production_without_allowed_hosts_refuses_to_start():
     result = run_django(DJANGO_PRODUCTION="1", DJANGO_SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "DJANGO_ALLOWED_HOSTS must be set" in result.stderr
+
+
+def test_production_with_secret_key_and_hosts_starts_without_debug():
+    result = run_django(
+        DJANGO_PRODUCTION="1", DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="shop.example"
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
 
@@ -45,3 +72,63 @@ def test_a_malformed_boolean_is_a_clear_error():
     result = run_django(DJANGO_DEBUG="maybe")
     assert result.returncode != 0
     assert "DJANGO_DEBUG must be a boolean" in result.stderr
+
+
+def test_production_turns_on_the_https_settings():
+    expression = (
+        "settings.SECURE_SSL_REDIRECT, settings.SECURE_HSTS_SECONDS, "
+        "settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, "
+        "settings.ALLOWED_HOSTS, settings.CSRF_TRUSTED_ORIGINS"
+    )
+    result = run_django(expression, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "(True, 31536000, True, True, ['shop.example.com'], ['https://shop.example.com'])"
+    )
+
+
+def test_production_redirects_to_https_except_the_health_check():
+    code = (
+        "import django; django.setup(); from django.test import Client; "
+        "client = Client(HTTP_HOST='shop.example.com'); "
+        "api = client.get('/api/'); health = client.get('/health/'); "
+        "print(api.status_code, api['Location'], health.status_code)"
+    )
+    result = run(sys.executable, "-c", code, DATABASE_URL="sqlite://:memory:", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "301 https://shop.example.com/api/ 200"
+
+
+def test_production_passes_the_deploy_check():
+    result = run(
+        sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "System check identified no issues" in result.stdout
+
+
+def test_the_deploy_check_is_not_clean_in_development():
+    """The check above can fail: the development defaults trip it."""
+    result = run(sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0
+    assert "security.W018" in result.stderr, "DEBUG is on"
+
+
+def test_redis_url_selects_a_cache_every_process_shares():
+    expression = "settings.CACHES['default']"
+    shared = run_django(expression, REDIS_URL="redis://cache.example:6379/3").stdout
+    assert "django.core.cache.backends.redis.RedisCache" in shared
+    assert "redis://cache.example:6379/3" in shared
+    assert "LocMemCache" in run_django(expression).stdout
+
+
+def test_throttle_rates_come_from_the_environment():
+    expression = "settings.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']"
+    result = run_django(expression, API_THROTTLE_LOGIN="3/min", API_THROTTLE_WRITES="600/hour")
+    assert result.stdout.strip() == "{'login': '3/min', 'writes': '600/hour'}"
+
+
+def test_a_malformed_throttle_rate_is_a_clear_error():
+    result = run_django(API_THROTTLE_WRITES="lots")
+    assert result.returncode != 0
+    assert "API_THROTTLE_WRITES must look like 10/min" in result.stderr

@@ -3,11 +3,22 @@ from rest_framework import serializers
 from warehouse.models import WarehouseNotice
 
 
+class NoticeItemSerializer(serializers.Serializer):
+    """One line of the pick list, as snapshotted when the order shipped."""
+
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    quantity = serializers.IntegerField()
+
+
 class WarehouseNoticeSerializer(serializers.ModelSerializer):
     order_number = serializers.CharField(source="order.number")
     carrier = serializers.CharField(source="shipment.carrier")
     tracking_number = serializers.CharField(source="shipment.tracking_number")
-    acknowledged_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    items = NoticeItemSerializer(many=True)
+    acknowledged_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = WarehouseNotice

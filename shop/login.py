@@ -1,0 +1,16 @@
+"""``POST /api/auth/token/``: exchange a username and password for an API token."""
+
+from rest_framework.authtoken.views import ObtainAuthToken
+
+from shop.throttling import LoginRateThrottle
+
+
+class TokenLoginView(ObtainAuthToken):
+    """DRF's token login, rate-limited per client address.
+
+    It authenticates nobody: credentials sent along (a stale token, a session cookie) are
+    ignored, so a login never fails with a 401 or a CSRF 403. Inactive users get no token.
+    """
+
+    authentication_classes = []
+    throttle_classes = [LoginRateThrottle]

@@ -1,0 +1,54 @@
+"""Rate limits for token login (per client address) and for writes (per user).
+
+The request history lives in Django's default cache: Redis when ``REDIS_URL`` is set, so every
+web process counts against the same limit. Rates are in ``REST_FRAMEWORK`` settings under the
+scopes ``login`` and ``writes``.
+"""
+
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class RateThrottle(SimpleRateThrottle):
+    """DRF's cache-based throttle, with two fixes.
+
+    - Rates are read on every request, not once at import, so a changed setting applies.
+    - ``wait()`` is exact and never None. DRF's returns None once the history holds more
+      requests than the rate allows (the rate was lowered, or two processes raced), and the
+      429 then goes out without ``Retry-After``.
+    """
+
+    @property
+    def THROTTLE_RATES(self) -> dict[str, str]:
+        return api_settings.DEFAULT_THROTTLE_RATES
+
+    def wait(self) -> float:
+        """Seconds until enough requests have left the window for one more to pass."""
+        if not self.history:  # a rate of 0 requests: nothing will ever leave the window
+            return self.duration
+        oldest_to_expire = self.history[self.num_requests - 1]
+        return self.duration - (self.now - oldest_to_expire)
+
+
+class LoginRateThrottle(RateThrottle):
+    """Token login attempts per client address (``NUM_PROXIES`` says which one to trust)."""
+
+    scope = "login"
+
+    def get_cache_key(self, request: Request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class WriteRateThrottle(RateThrottle):
+    """Writes (POST, PUT, PATCH, DELETE) per signed-in user; reads are not limited."""
+
+    scope = "writes"
+
+    def allow_request(self, request: Request, view) -> bool:
+        return request.method in SAFE_METHODS or super().allow_request(request, view)
+
+    def get_cache_key(self, request: Request, view) -> str:
+        ident = request.user.pk if request.user.is_authenticated else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -1,0 +1,115 @@
+"""Who may call what: every API endpoint, for every role, with the exact status code.
+
+Read the table as documentation. Each cell is its own test on fresh data, and every caller
+authenticates as a real client does, with a token in the ``Authorization`` header.
+
+Roles:
+- anonymous: no credentials.
+- customer: owns ``{order}`` and the order behind ``{notice}``.
+- other_customer: a customer who owns neither.
+- warehouse: staff in the "Warehouse staff" group (orders and notices, not the catalogue).
+- admin: superuser.
+- inactive: a customer whose account was deactivated; their token still exists.
+"""
+
+from types import SimpleNamespace
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from orders.services import ship_order
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    AdminFactory,
+    OrderFactory,
+    ProductFactory,
+    StaffFactory,
+    UserFactory,
+    WarehouseStaffFactory,
+)
+from warehouse.models import WarehouseNotice
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "customer", "other_customer", "warehouse", "admin", "inactive")
+ROLE_USERS = {
+    "anonymous": lambda: None,
+    "customer": UserFactory,
+    "other_customer": UserFactory,
+    "warehouse": WarehouseStaffFactory,
+    "admin": AdminFactory,
+    "inactive": lambda: UserFactory(is_active=False),
+}
+
+# fmt: off
+MATRIX = [
+    # method   path                                             anon cust other  wh  admin inact
+    ("POST",   "/api/auth/token/",                              400, 200, 200, 200, 200, 400),
+    ("GET",    "/api/schema/",                                  200, 200, 200, 200, 200, 200),
+    ("GET",    "/api/docs/",                                    200, 200, 200, 200, 200, 200),
+    ("GET",    "/api/",                                         401, 200, 200, 200, 200, 401),
+    ("GET",    "/api/products/",                                401, 200, 200, 200, 200, 401),
+    ("POST",   "/api/products/",                                401, 403, 403, 403, 201, 401),
+    ("GET",    "/api/orders/",                                  401, 200, 200, 200, 200, 401),
+    ("POST",   "/api/orders/",                                  401, 201, 201, 201, 201, 401),
+    ("GET",    "/api/orders/{order}/",                          401, 200, 404, 200, 200, 401),
+    ("DELETE", "/api/orders/{order}/",                          401, 405, 405, 405, 405, 401),
+    ("GET",    "/api/orders/{order}/events/",                   401, 200, 404, 200, 200, 401),
+    ("POST",   "/api/orders/{order}/ship/",                     401, 403, 404, 200, 200, 401),
+    ("POST",   "/api/orders/{order}/cancel/",                   401, 200, 404, 200, 200, 401),
+    ("GET",    "/api/warehouse/notices/",                       401, 403, 403, 200, 200, 401),
+    ("POST",   "/api/warehouse/notices/{notice}/acknowledge/",  401, 403, 403, 200, 200, 401),
+    ("GET",    "/api/no-such-endpoint/",                        404, 404, 404, 404, 404, 404),
+]
+# fmt: on
+
+CELLS = [
+    pytest.param(method, path, role, expected, id=f"{method} {path} as {role}")
+    for method, path, *statuses in MATRIX
+    for role, expected in zip(ROLES, statuses, strict=True)
+]
+
+
+@pytest.fixture
+def world(django_capture_on_commit_callbacks):
+    users = {role: make() for role, make in ROLE_USERS.items()}
+    customer = users["customer"]
+    shipped = OrderFactory(customer=customer)
+    with django_capture_on_commit_callbacks(execute=True):  # the receiver records the notice
+        ship_order(order=shipped, shipped_by=StaffFactory(), carrier="dhl", tracking_number="JD01")
+    return SimpleNamespace(
+        users=users,
+        order=OrderFactory(customer=customer),
+        notice=WarehouseNotice.objects.get(order=shipped),
+        product=ProductFactory(),
+    )
+
+
+def body_for(method: str, path: str, role: str, world) -> dict | None:
+    user = world.users[role]
+    if path == "/api/auth/token/":
+        return {"username": user.username, "password": DEFAULT_PASSWORD} if user else {}
+    if (method, path) == ("POST", "/api/products/"):
+        return {"sku": "MATRIX-1", "name": "Matrix lamp", "price": "9.90"}
+    if (method, path) == ("POST", "/api/orders/"):
+        return {"items": [{"product": world.product.pk, "quantity": 1}], "shipping_address": "1 St"}
+    if path.endswith("/ship/"):
+        return {"carrier": "ups", "tracking_number": "1Z0000001"}
+    return None
+
+
+@pytest.mark.parametrize(("method", "path", "role", "expected"), CELLS)
+def test_access(world, method, path, role, expected):
+    client = APIClient()
+    user = world.users[role]
+    if user is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    url = path.format(order=world.order.pk, notice=world.notice.pk)
+
+    body = body_for(method, path, role, world)
+    send = getattr(client, method.lower())
+
+    response = send(url) if body is None else send(url, body, format="json")
+
+    assert response.status_code == expected, response.content[:300]
