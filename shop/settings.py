@@ -146,11 +146,17 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # makes delivery reliable.
 CHANNEL_LAYER_CONFIG = {"expiry": 10, "group_expiry": 86400, "capacity": 1000}
 
+# redis-py 8 times socket reads out after 5 s, but a consumer waits on the layer for as long
+# as nothing is sent to it: without socket_timeout=None every idle websocket crashes after
+# 5 s. Its pool also refuses (rather than waits) past max_connections, which defaults to 100:
+# a burst of connects or disconnects (a deploy, a reconnect storm) needs more.
+REDIS_HOST = {"address": REDIS_URL, "socket_timeout": None, "max_connections": 1000}
+
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], **CHANNEL_LAYER_CONFIG},
+            "CONFIG": {"hosts": [REDIS_HOST], **CHANNEL_LAYER_CONFIG},
         }
     }
 else:

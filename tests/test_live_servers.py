@@ -18,14 +18,17 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from examples.watch_orders import watch
+from notifications.models import LiveWatcher
 from orders.models import OrderEvent
 from tests.factories import OrderFactory, StaffFactory
-from tests.live_services import BASE_DIR
+from tests.live_services import BASE_DIR, wait_for
 from tests.ws import session_cookie
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 SHIP = {"carrier": "dhl", "tracking_number": "JD0147250001"}
+IDLE_SECONDS = 7
+BURST = 150
 
 
 def post_json(url: str, body: dict, token: str) -> tuple[int, dict]:
@@ -177,3 +180,46 @@ def test_javascript_client_with_a_session_cookie_catches_up_and_goes_live(asgi_s
         ("order.shipped", first.pk),
         ("order.shipped", second.pk),
     ]
+
+
+def test_an_idle_subscriber_outlives_redis_read_timeouts(asgi_server):
+    """A socket with nothing to receive for longer than redis-py's default socket timeout
+    (5 s in redis-py 8) must stay up: the consumer waits on the Redis layer all that time."""
+    server = asgi_server()
+    order = OrderFactory()
+    token = Token.objects.create(user=order.customer).key
+
+    async def scenario() -> dict:
+        url = f"{server.ws}/ws/orders/{order.pk}/"
+        async with connect(url, additional_headers=auth(token)) as socket:
+            await asyncio.sleep(IDLE_SECONDS)
+            await socket.send(json.dumps({"type": "ping"}))
+            return json.loads(await _recv(socket))
+
+    assert async_to_sync(scenario)() == {"type": "pong"}
+    with urllib.request.urlopen(f"{server.http}/health/", timeout=5) as response:
+        assert json.load(response)["checks"]["channel_layer"] == "ok"
+
+
+def test_many_sockets_closing_at_once_all_leave_their_groups(asgi_server):
+    """More simultaneous group operations than a default Redis pool allows (100)."""
+    server = asgi_server()
+    staff = StaffFactory()
+    token = Token.objects.create(user=staff).key
+
+    async def scenario() -> None:
+        url = f"{server.ws}/ws/orders/"
+        sockets = await asyncio.gather(
+            *(connect(url, additional_headers=auth(token)) for _ in range(BURST))
+        )
+        for socket in sockets:
+            await socket.send(json.dumps({"type": "ping"}))
+        await asyncio.gather(*(socket.recv() for socket in sockets))
+        await asyncio.gather(*(socket.close() for socket in sockets))
+
+    async_to_sync(scenario)()
+    wait_for(
+        lambda: not LiveWatcher.objects.exists(),
+        timeout=15,
+        what="every disconnect to be recorded",
+    )
