@@ -88,12 +88,7 @@ class Backend:
             return database, database
         _reset_services()
         # Seeding needs no channel layer or broker: it runs on the embedded defaults for those.
-        serve = {
-            "DATABASE_URL": POSTGRES_URL,
-            "REDIS_URL": REDIS_URL,
-            "DJANGO_SETTINGS_MODULE": "redis_timeout_settings",
-            "PYTHONPATH": str(Path(__file__).parent),
-        }
+        serve = {"DATABASE_URL": POSTGRES_URL, "REDIS_URL": REDIS_URL}
         return {"DATABASE_URL": POSTGRES_URL}, serve
 
     def leftovers(self, serve_env: dict[str, str]) -> dict[str, int]:
