@@ -71,6 +71,9 @@ class OrderItemInline(ReadOnlyInline):
     model = OrderItem
     fields = ["product", "quantity", "unit_price"]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OrderItem]:
+        return super().get_queryset(request).select_related("product")
+
 
 class ShipmentInline(ReadOnlyInline):
     model = Shipment
