@@ -94,7 +94,7 @@ class OrderItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.quantity} × {self.product.sku}"
+        return f"{self.quantity} x {self.product.sku}"
 
     @property
     def line_total(self) -> Decimal:
