@@ -4,6 +4,7 @@ Every subscription is authorised at the handshake; anything refused (not signed 
 order, no such order) is closed the same way, so a client cannot probe which orders exist.
 """
 
+import asyncio
 import json
 import logging
 from collections import OrderedDict
@@ -16,6 +17,7 @@ from django.db.models import QuerySet
 
 from notifications.groups import STAFF_GROUP, WAREHOUSE_GROUP, customer_group, order_group
 from notifications.messages import order_event_message
+from notifications.models import LiveWatcher
 from notifications.signals import websocket_event
 from orders import selectors
 from orders.models import OrderEvent
@@ -56,9 +58,18 @@ class BaseConsumer(AsyncWebsocketConsumer):
         self.groups_joined = groups
         await self.accept()
         await self.announce("connect", self.subscription_data())
+        self.heartbeat = asyncio.create_task(self.beat())
         await self.after_accept()
 
+    async def beat(self) -> None:
+        """Say the subscription is alive, also while the client only listens."""
+        while True:
+            await asyncio.sleep(LiveWatcher.HEARTBEAT_SECONDS)
+            await self.announce("heartbeat", {})
+
     async def disconnect(self, code: int) -> None:
+        if heartbeat := getattr(self, "heartbeat", None):
+            heartbeat.cancel()
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
         if self.groups_joined:
@@ -170,7 +181,9 @@ class OrderConsumer(OrderEventsConsumer):
 
     async def subscribe(self) -> tuple[str, ...] | None:
         order_id = self.scope["url_route"]["kwargs"]["order_id"]
-        visible = await selectors.visible_orders(user=self.user).filter(pk=order_id).aexists()
+        visible = await database_sync_to_async(
+            selectors.visible_orders(user=self.user).filter(pk=order_id).exists
+        )()
         return (order_group(order_id),) if visible else None
 
     def events(self) -> QuerySet[OrderEvent]:
@@ -196,7 +209,9 @@ class WarehouseConsumer(BaseConsumer):
     """
 
     async def subscribe(self) -> tuple[str, ...] | None:
-        allowed = self.user.is_staff and await self.user.ahas_perm(WAREHOUSE_PERMISSION)
+        allowed = self.user.is_staff and await database_sync_to_async(self.user.has_perm)(
+            WAREHOUSE_PERMISSION
+        )
         return (WAREHOUSE_GROUP,) if allowed else None
 
     async def warehouse_notice(self, message: dict[str, Any]) -> None:

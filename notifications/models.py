@@ -46,8 +46,12 @@ class LiveWatcher(models.Model):
     """An open websocket subscription, so staff can see who is watching which order right now.
 
     Written by the ``websocket_event`` receiver: created on connect, touched on each client
-    message, deleted on disconnect.
+    message and heartbeat, deleted on disconnect. A server process that dies never sends the
+    disconnect; its rows stop being touched and ``forget_stale_watchers`` removes them.
     """
+
+    HEARTBEAT_SECONDS = 60  # how often an open subscription says it is alive
+    MISSED_HEARTBEATS = 3  # after this many, the row is a ghost
 
     channel_name = models.CharField(max_length=200, unique=True)
     user = models.ForeignKey(

@@ -3,13 +3,13 @@
 import asyncio
 from typing import Any
 
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
-from django.utils import timezone
 
 from notifications.groups import STAFF_GROUP, customer_group, order_group
 from notifications.messages import order_event_message
-from notifications.models import EmailLog, LiveWatcher
-from notifications.services import log_shipment_email
+from notifications.models import EmailLog
+from notifications.services import log_shipment_email, record_watcher_event
 from notifications.tasks import send_email
 from orders.models import Order, OrderEvent, Shipment
 
@@ -58,19 +58,12 @@ async def track_live_watchers(
     channel_name: str,
     **kwargs: Any,
 ) -> None:
-    """Keep ``LiveWatcher`` rows in step with open websocket subscriptions (for the admin)."""
-    watchers = LiveWatcher.objects.filter(channel_name=channel_name)
-    if event == "connect":
-        await LiveWatcher.objects.aupdate_or_create(
-            channel_name=channel_name,
-            defaults={
-                "user": user,
-                "path": path,
-                "order_id": data.get("order_id"),
-                "last_seen_at": timezone.now(),
-            },
-        )
-    elif event == "message":
-        await watchers.aupdate(last_seen_at=timezone.now())
-    elif event == "disconnect":
-        await watchers.adelete()
+    """Keep ``LiveWatcher`` rows in step with open websocket subscriptions (for the admin).
+
+    The query runs through Channels' ``database_sync_to_async``, which closes the connection
+    afterwards as a request does; Django's async ORM would keep one open in a worker thread for
+    the life of the process, and it would break on the first database restart.
+    """
+    await database_sync_to_async(record_watcher_event)(
+        event=event, user=user, path=path, channel_name=channel_name, order_id=data.get("order_id")
+    )

@@ -1,13 +1,16 @@
-"""Customer email: render and log it once per event, deliver it from a Celery task."""
+"""Customer email (logged once per event, delivered from a Celery task) and the clean-up of
+live watchers."""
 
 import logging
+from datetime import timedelta
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from notifications.models import EmailLog
+from notifications.models import EmailLog, LiveWatcher
 from orders.models import Order, OrderEvent, Shipment
 
 logger = logging.getLogger(__name__)
@@ -89,3 +92,31 @@ def retry_failed_emails(*, email_log_ids: list[int]) -> int:
         for email_log_id in retryable:
             send_email.delay_on_commit(email_log_id)
     return len(retryable)
+
+
+def record_watcher_event(
+    *, event: str, user: AbstractBaseUser, path: str, channel_name: str, order_id: int | None
+) -> None:
+    """Create, touch or delete the ``LiveWatcher`` row of one websocket subscription."""
+    watchers = LiveWatcher.objects.filter(channel_name=channel_name)
+    if event == "connect":
+        LiveWatcher.objects.update_or_create(
+            channel_name=channel_name,
+            defaults={
+                "user": user,
+                "path": path,
+                "order_id": order_id,
+                "last_seen_at": timezone.now(),
+            },
+        )
+    elif event in {"message", "heartbeat"}:
+        watchers.update(last_seen_at=timezone.now())
+    elif event == "disconnect":
+        watchers.delete()
+
+
+def forget_stale_watchers() -> int:
+    """Delete the watchers that missed their heartbeats (their server process died)."""
+    silence = timedelta(seconds=LiveWatcher.HEARTBEAT_SECONDS * LiveWatcher.MISSED_HEARTBEATS)
+    deleted, _ = LiveWatcher.objects.filter(last_seen_at__lt=timezone.now() - silence).delete()
+    return deleted

@@ -1,9 +1,10 @@
 """Signals the notifications app sends.
 
 ``websocket_event`` is sent (with ``asend_robust``) by the websocket consumers on connect,
-disconnect and every client message. Arguments: ``event`` ("connect", "disconnect" or
-"message"), ``data`` (dict: the subscription on connect, the close code on disconnect, the
-parsed frame for a message), ``user``, ``path`` and ``channel_name``. Receivers may be sync or
+disconnect, every client message and every heartbeat (``LiveWatcher.HEARTBEAT_SECONDS``).
+Arguments: ``event`` ("connect", "disconnect", "message" or "heartbeat"), ``data`` (dict: the
+subscription on connect, the close code on disconnect, the parsed frame for a message, empty
+for a heartbeat), ``user``, ``path`` and ``channel_name``. Receivers may be sync or
 async; a failing receiver is logged and never breaks the connection.
 """
 

@@ -1,4 +1,5 @@
-"""Email delivery. Idempotent: a task for an email that was already sent does nothing."""
+"""Email delivery (idempotent: a task for an email that was already sent does nothing), and
+the clean-up of live watchers whose server process died."""
 
 from celery import shared_task
 
@@ -17,3 +18,8 @@ def send_email(self, email_log_id: int) -> None:
     services.deliver_email(
         email_log_id=email_log_id, final_attempt=self.request.retries >= self.max_retries
     )
+
+
+@shared_task
+def forget_stale_watchers() -> int:
+    return services.forget_stale_watchers()

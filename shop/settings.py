@@ -183,6 +183,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.redispatch_pending_events",
         "schedule": 60.0,
     },
+    "forget-stale-live-watchers": {
+        "task": "notifications.tasks.forget_stale_watchers",
+        "schedule": 300.0,
+    },
 }
 
 # --- Cache: throttling history ----------------------------------------------------------------

@@ -7,10 +7,12 @@ silently skipping the tests that need PostgreSQL and Redis.
 
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import ExitStack
 
 import pytest
+import pytest_asyncio
+from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import connection
 from rest_framework.test import APIClient
@@ -90,6 +92,17 @@ def _eager_celery(request: pytest.FixtureRequest) -> Iterator[None]:
     celery_app.conf.task_always_eager = eager
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest_asyncio.fixture
+async def async_db_closed() -> AsyncIterator[None]:
+    """For async tests: close the connection their ORM calls opened in asgiref's worker thread.
+
+    Django's async ORM never closes it, and an open one stops the test database from being
+    dropped. ``database_sync_to_async`` closes old connections in that same thread.
+    """
+    yield
+    await database_sync_to_async(lambda: None)()
 
 
 # --- Receiver isolation -----------------------------------------------------------------------

@@ -11,7 +11,11 @@ from rest_framework.authtoken.models import Token
 from tests.factories import OrderFactory, StaffFactory, UserFactory, WarehouseStaffFactory
 from tests.ws import communicator, session_cookie
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.asyncio,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("async_db_closed"),
+]
 
 REFUSED = (False, 4403)
 

@@ -7,7 +7,11 @@ from notifications.consumers import MAX_FRAME_CHARS
 from tests.factories import OrderFactory
 from tests.ws import communicator, receive, send
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.asyncio,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("async_db_closed"),
+]
 
 
 @pytest.fixture

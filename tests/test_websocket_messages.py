@@ -10,7 +10,11 @@ from orders.services import OrderLine, cancel_order, place_order, ship_order
 from tests.factories import OrderFactory, ProductFactory, StaffFactory, UserFactory
 from tests.ws import open_socket, receive
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.asyncio,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("async_db_closed"),
+]
 
 
 @pytest.fixture

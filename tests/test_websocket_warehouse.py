@@ -19,6 +19,7 @@ def test_both_apps_name_the_same_group():
 
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("async_db_closed")
 async def test_staff_see_a_new_notice_and_its_acknowledgement(transactional_db):
     staff, order = (
         await database_sync_to_async(WarehouseStaffFactory)(),

@@ -1,16 +1,25 @@
 """The ``websocket_event`` signal and its receiver that records live watchers."""
 
+import asyncio
 import logging
+from datetime import timedelta
 
 import pytest
+from asgiref.sync import sync_to_async
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from notifications.models import LiveWatcher
 from notifications.signals import websocket_event
+from notifications.tasks import forget_stale_watchers
 from tests.factories import OrderFactory
 from tests.ws import communicator, receive, send
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.asyncio,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("async_db_closed"),
+]
 
 
 @pytest.fixture
@@ -86,3 +95,37 @@ async def test_a_failing_receiver_is_logged_and_the_socket_keeps_working(order_a
 
     assert "test_a_failing_receiver_is_logged" in caplog.text
     assert "broken failed on connect" in caplog.text
+
+
+async def test_a_listening_socket_keeps_its_watcher_fresh_by_heartbeat(
+    order_and_token, monkeypatch
+):
+    order, token = order_and_token
+    monkeypatch.setattr(LiveWatcher, "HEARTBEAT_SECONDS", 0.05)
+    comm = communicator(f"/ws/orders/{order.pk}/", token=token, origin=None)
+    await comm.connect()
+    await send(comm, {"type": "ping"})
+    await receive(comm)
+    first_seen = (await LiveWatcher.objects.aget()).last_seen_at
+
+    await asyncio.sleep(0.3)  # the client sends nothing meanwhile
+
+    assert (await LiveWatcher.objects.aget()).last_seen_at > first_seen
+    await comm.disconnect()
+    assert not await LiveWatcher.objects.aexists()
+
+
+async def test_watchers_that_missed_their_heartbeats_are_forgotten(order_and_token):
+    order, _token = order_and_token
+    now = timezone.now()
+    silence = timedelta(seconds=LiveWatcher.HEARTBEAT_SECONDS * LiveWatcher.MISSED_HEARTBEATS)
+    for name, seen in (("ghost", now - silence - timedelta(seconds=1)), ("alive", now)):
+        await LiveWatcher.objects.acreate(
+            channel_name=name, user_id=order.customer_id, path="/ws/orders/", last_seen_at=seen
+        )
+
+    result = await sync_to_async(forget_stale_watchers.delay)()  # eager: runs in place
+
+    assert result.get() == 1
+
+    assert [w.channel_name async for w in LiveWatcher.objects.all()] == ["alive"]
