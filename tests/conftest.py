@@ -15,6 +15,7 @@ import pytest_asyncio
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import connection
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from shop.celery import app as celery_app
@@ -44,12 +45,6 @@ def pytest_runtest_makereport(item, call):
     if REQUIRE_SERVICES and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"skipped under REQUIRE_SERVICES=1: {report.longrepr}"
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _fast_password_hashing() -> None:
-    """PBKDF2's deliberate slowness is a cost, not a behaviour under test."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 # --- Autouse guards ---------------------------------------------------------------------------
@@ -103,6 +98,13 @@ async def async_db_closed() -> AsyncIterator[None]:
     """
     yield
     await database_sync_to_async(lambda: None)()
+
+
+@pytest.fixture
+def order_and_token(transactional_db):
+    """A committed order and an API token of its customer, for websocket tests."""
+    order = OrderFactory()
+    return order, Token.objects.create(user=order.customer).key
 
 
 # --- Receiver isolation -----------------------------------------------------------------------

@@ -1,10 +1,8 @@
 """Client frames: ping gets pong; garbage gets an error frame and the connection stays open."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from notifications.consumers import MAX_FRAME_CHARS
-from tests.factories import OrderFactory
 from tests.ws import communicator, receive, send
 
 pytestmark = [
@@ -12,12 +10,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("async_db_closed"),
 ]
-
-
-@pytest.fixture
-def socket_path_and_token(transactional_db):
-    order = OrderFactory()
-    return f"/ws/orders/{order.pk}/", Token.objects.create(user=order.customer).key
 
 
 @pytest.mark.parametrize(
@@ -32,10 +24,9 @@ def socket_path_and_token(transactional_db):
         (b"\x00\x01binary", "binary"),
     ],
 )
-async def test_bad_frames_get_an_error_and_the_socket_stays_open(
-    socket_path_and_token, frame, detail
-):
-    path, token = socket_path_and_token
+async def test_bad_frames_get_an_error_and_the_socket_stays_open(order_and_token, frame, detail):
+    order, token = order_and_token
+    path = f"/ws/orders/{order.pk}/"
     comm = communicator(path, token=token, origin=None)
     assert (await comm.connect())[0]
 
@@ -52,8 +43,9 @@ async def test_bad_frames_get_an_error_and_the_socket_stays_open(
     await comm.disconnect()
 
 
-async def test_many_bad_frames_in_a_row_never_close_the_socket(socket_path_and_token):
-    path, token = socket_path_and_token
+async def test_many_bad_frames_in_a_row_never_close_the_socket(order_and_token):
+    order, token = order_and_token
+    path = f"/ws/orders/{order.pk}/"
     comm = communicator(path, token=token, origin=None)
     await comm.connect()
     for frame in ["null", "{", '"str"', "1e999", '{"type": null}'] * 5:

@@ -7,12 +7,10 @@ from datetime import timedelta
 import pytest
 from asgiref.sync import sync_to_async
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from notifications.models import LiveWatcher
 from notifications.signals import websocket_event
 from notifications.tasks import forget_stale_watchers
-from tests.factories import OrderFactory
 from tests.ws import communicator, receive, send
 
 pytestmark = [
@@ -20,12 +18,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("async_db_closed"),
 ]
-
-
-@pytest.fixture
-def order_and_token(transactional_db):
-    order = OrderFactory()
-    return order, Token.objects.create(user=order.customer).key
 
 
 async def test_watchers_are_recorded_touched_and_removed(order_and_token):

@@ -22,7 +22,7 @@ NOT_STAFF = OpenApiResponse(ErrorSerializer, description="Not staff.")
     list=extend_schema(responses={200: WarehouseNoticeSerializer(many=True), 403: NOT_STAFF})
 )
 class WarehouseNoticeViewSet(FiltersListsOnlyMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """What the warehouse must pack, one notice per shipment, newest first (staff only)."""
+    """What the warehouse must pack, one notice per shipment, newest first (warehouse staff)."""
 
     queryset = WarehouseNotice.objects.select_related("order", "shipment", "acknowledged_by")
     serializer_class = WarehouseNoticeSerializer
@@ -40,7 +40,8 @@ class WarehouseNoticeViewSet(FiltersListsOnlyMixin, mixins.ListModelMixin, views
     def acknowledge(self, request: Request, pk: str) -> Response:
         """Record that the caller has seen the notice. Once only."""
         try:
-            acknowledge_notice(notice=self.get_object(), user=request.user)
+            notice = acknowledge_notice(notice=self.get_object(), user=request.user)
         except AlreadyAcknowledged as exc:
             raise Conflict(str(exc), code="already_acknowledged") from exc
-        return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
+        # The service returns the notice with its order and shipment loaded: no second read.
+        return Response(self.get_serializer(notice).data)
