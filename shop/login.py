@@ -1,6 +1,7 @@
 """``POST /api/auth/token/``: exchange a username and password for an API token."""
 
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.settings import api_settings
 
 from shop.throttling import LoginRateThrottle
 
@@ -13,4 +14,6 @@ class TokenLoginView(ObtainAuthToken):
     """
 
     authentication_classes = []
+    # The project's parsers, not ObtainAuthToken's own list of DRF's.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
     throttle_classes = [LoginRateThrottle]

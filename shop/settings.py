@@ -260,6 +260,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "shop.api_errors.exception_handler",
+    # DRF's parsers, with JSON too deeply nested to decode a 400 (shop/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "shop.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "shop.openapi.AutoSchema",
     # Every write is limited per user; token login per client address (shop/login.py).
     "DEFAULT_THROTTLE_CLASSES": ["shop.throttling.WriteRateThrottle"],
