@@ -191,10 +191,18 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Cache: throttling history ----------------------------------------------------------------
 # Redis when REDIS_URL is set, so every web process counts requests against the same limits.
+# Requests read it before the view runs, and the throttles fail open when it is down
+# (shop/throttling.py, shop/login.py): short timeouts, so an outage (or a Redis that stopped
+# answering) costs a request at most a quarter of a second per cache call, not a hang.
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
 
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": REDIS_CACHE_OPTIONS,
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
