@@ -184,8 +184,13 @@ class OrderAdmin(admin.ModelAdmin):
         )
         return [ship_url, *super().get_urls()]
 
+    def has_ship_permission(self, request: HttpRequest) -> bool:
+        """Shipping needs ``orders.ship_order``, not change_order: the right to ship is not the
+        right to edit a placed order's address."""
+        return request.user.has_perm("orders.ship_order")
+
     def ship_view(self, request: HttpRequest, order_id: int) -> HttpResponse:
-        if not self.has_change_permission(request):
+        if not self.has_ship_permission(request):
             raise PermissionDenied
         order = get_object_or_404(Order, pk=order_id)
         change_url = reverse("admin:orders_order_change", args=[order.pk])
@@ -206,7 +211,7 @@ class OrderAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/orders/order/ship.html", context)
 
-    @admin.action(description="Ship selected orders", permissions=["change"])
+    @admin.action(description="Ship selected orders", permissions=["ship"])
     def ship_selected(self, request: HttpRequest, queryset: QuerySet[Order]):
         orders = queryset.order_by("id")
         form = BulkShipForm(request.POST if "apply" in request.POST else None, orders=orders)

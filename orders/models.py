@@ -67,6 +67,9 @@ class Order(models.Model):
             models.Index(fields=["customer", "-created_at"], name="order_customer_created"),
             models.Index(fields=["status"], name="order_status"),
         ]
+        # Shipping is its own right, apart from change_order (editing a placed order's address),
+        # so warehouse staff can ship without being able to edit orders.
+        permissions = [("ship_order", "Can ship order")]
 
     def __str__(self) -> str:
         return self.number
