@@ -103,7 +103,8 @@ class OrderViewSet(
     def events(self, request: Request, pk: str) -> Response:
         """Everything that happened to the order, oldest first, not paginated."""
         events = selectors.order_timeline(order=self.get_object())
-        return Response(OrderEventSerializer(events, many=True).data)
+        context = self.get_serializer_context()  # the caller: staff usernames are staff-only
+        return Response(OrderEventSerializer(events, many=True, context=context).data)
 
     def _order_response(self, order_id: int, status_code: int = status.HTTP_200_OK) -> Response:
         order = selectors.with_details(Order.objects.all()).get(pk=order_id)
