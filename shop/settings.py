@@ -212,6 +212,18 @@ else:
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+# Development backends: the console one prints customers' emails into the logs, locmem keeps
+# them in memory and delivers nothing. Production must name a real one (SMTP).
+UNDELIVERED_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+}
+if PRODUCTION and EMAIL_BACKEND in UNDELIVERED_EMAIL_BACKENDS:
+    raise ImproperlyConfigured(
+        "DJANGO_EMAIL_BACKEND must be a delivering backend such as "
+        "django.core.mail.backends.smtp.EmailBackend when DJANGO_PRODUCTION=1, "
+        f"not {EMAIL_BACKEND}"
+    )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -318,7 +330,10 @@ SPECTACULAR_SETTINGS = {
 # --- Production hardening ---------------------------------------------------------------------
 
 if PRODUCTION:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Only behind a proxy that sets (overwrites) X-Forwarded-Proto: trusted otherwise, any
+    # client could claim HTTPS. docs/deployment-proxy.md.
+    if env_bool("DJANGO_TRUST_X_FORWARDED_PROTO", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
