@@ -14,6 +14,7 @@ import pytest
 from django.urls import reverse
 
 from orders.models import Order
+from shop.celery import app as celery_app
 from tests.factories import DEFAULT_PASSWORD, StaffFactory
 from tests.live_services import free_port
 
@@ -58,6 +59,33 @@ def test_a_ship_answers_200_with_the_cache_refused(
     assert response.status_code == 200
     assert response.json()["status"] == "shipped"
     assert "Throttle writes not applied: cache unavailable" in caplog.text
+
+
+def test_a_ship_commits_and_answers_200_with_all_of_redis_refused(
+    settings, staff_client, order, django_capture_on_commit_callbacks
+):
+    """Cache, channel layer and broker down: the receivers fail (their events stay pending
+    for the re-dispatch), the ship stands."""
+    port = free_port()
+    redis_cache_at(settings, port)
+    url = f"redis://127.0.0.1:{port}/0"
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [{**settings.REDIS_HOST, "address": url}]},
+        }
+    }
+    conf = celery_app.conf
+    saved = conf.broker_url, conf.task_always_eager
+    conf.broker_url, conf.task_always_eager = url, False
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = staff_client.post(f"/api/orders/{order.pk}/ship/", SHIP, format="json")
+    finally:
+        conf.broker_url, conf.task_always_eager = saved
+
+    assert response.status_code == 200
+    assert Order.objects.get(pk=order.pk).status == Order.Status.SHIPPED
 
 
 def test_a_ship_answers_quickly_with_the_cache_hung(redis_hung, staff_client, order):
