@@ -5,10 +5,12 @@ redis-py's pool refuses (``MaxConnectionsError``) rather than waits once it has
 ``group_add``/``group_discard`` calls would all want a connection at the same moment; a discard
 that fails leaves the channel in its group until ``group_expiry``, and every push to that group
 goes to a dead channel meanwhile. So at most ``MAX_CONCURRENT_OPS`` run at a time in a process,
-and a refused one is retried with backoff.
+and a refused one is retried after a random wait that doubles each time (so the retries of a
+burst spread out instead of colliding again).
 """
 
 import asyncio
+import random
 import weakref
 from collections.abc import Awaitable, Callable
 
@@ -17,8 +19,8 @@ from redis.exceptions import MaxConnectionsError, RedisError
 # Well below REDIS_HOST["max_connections"] (1000, shop/settings.py): pushes and each
 # consumer's receive loop need connections from the same pool.
 MAX_CONCURRENT_OPS = 100
-ATTEMPTS = 6
-FIRST_BACKOFF_SECONDS = 0.05
+ATTEMPTS = 8
+FIRST_BACKOFF_SECONDS = 0.05  # then 0.1, 0.2 ... 3.2 s at most
 
 # What an unreachable channel layer raises: redis-py's errors, or the socket's own.
 UNAVAILABLE = (RedisError, OSError)
@@ -47,7 +49,7 @@ async def _bounded(operation: Callable[[str, str], Awaitable[None]], group: str,
         except MaxConnectionsError:
             if attempt == ATTEMPTS:
                 raise
-        await asyncio.sleep(delay)
+        await asyncio.sleep(random.uniform(0, delay))
         delay *= 2
 
 
