@@ -1,11 +1,13 @@
-"""Thousands of sockets closing at once on a real uvicorn, PostgreSQL and Redis leave nothing.
+"""Thousands of sockets closing at once on real uvicorn processes, PostgreSQL and Redis leave
+no watcher row and no group member behind.
 
-Each close is a ``group_discard`` per group and a watcher-row delete. More of them at once
-than redis-py's pool holds (``REDIS_HOST["max_connections"]``) used to fail with
-``MaxConnectionsError`` and leave the rows and the group members behind; the consumers now
-bound and retry their group operations (``notifications.layer``). The row writes go through
-``database_sync_to_async``, one thread per process, so the burst holds at most one PostgreSQL
-connection per server process: the test samples ``pg_stat_activity`` to show it.
+Each close is a ``group_discard`` per group and a watcher-row delete. More discards at once
+than redis-py's pool holds fail with ``MaxConnectionsError``; the consumers bound and retry
+them (``notifications.layer``; test_channel_layer_bounds.py forces that on a small pool, which
+this end-to-end test, with the production pool of 1000 per process, does not reach on a
+2-core machine). The row writes go through ``database_sync_to_async``, one thread per process,
+so the burst holds one PostgreSQL connection per server process: the test samples
+``pg_stat_activity`` to show it.
 """
 
 import asyncio
