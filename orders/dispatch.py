@@ -1,7 +1,6 @@
 """Send an order event's signal once its transaction has committed: the outbox dispatcher."""
 
 import logging
-from functools import partial
 
 from django.db import transaction
 from django.db.models import Max, QuerySet
@@ -21,8 +20,18 @@ SIGNAL_FOR_EVENT: dict[str, Signal] = {
 
 
 def dispatch_on_commit(event: OrderEvent) -> None:
-    """Register the dispatch so receivers never see rows that might still roll back."""
-    transaction.on_commit(partial(dispatch_event, event_id=event.pk), robust=True)
+    """Register the dispatch so receivers never see rows that might still roll back.
+
+    Robust, so a dispatch that fails (the periodic re-dispatch retries it) never fails the
+    committed request. A plain function, not a ``partial``: Django logs a robust callback's
+    failure by its ``__qualname__``, and a partial's lack of one would raise from the log.
+    """
+    event_id = event.pk
+
+    def dispatch() -> None:
+        dispatch_event(event_id=event_id)
+
+    transaction.on_commit(dispatch, robust=True)
 
 
 def dispatch_event(*, event_id: int) -> bool:
