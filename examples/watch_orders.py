@@ -28,9 +28,10 @@ async def watch(
     """Deliver each order event after position ``after`` to ``on_event`` once, in order;
     return after ``max_events`` if given.
 
-    ``last`` is the position of the last event delivered. An event whose ``previous`` is not
-    ``last``, or a ``head`` beyond it, means a push was lost: ask with ``catch_up`` on the open
-    socket and drop what was seen (``position <= last``). A reconnect asks with ``?after=``.
+    ``last`` is the position of the last event delivered. An event whose ``previous`` is
+    beyond ``last``, or a ``head`` beyond it, means a push was lost: ask with ``catch_up`` on
+    the open socket (once per replay) and drop what was seen (``position <= last``). A
+    reconnect asks with ``?after=last``.
     """
     path = f"/ws/orders/{order_id}/" if order_id else "/ws/orders/"
     last, delivered, delay = after, 0, 1.0
