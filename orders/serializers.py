@@ -123,10 +123,16 @@ class OrderEventSerializer(serializers.ModelSerializer):
     payload = serializers.DictField(
         read_only=True, help_text="What the signal's receivers get; its keys depend on `type`."
     )
+    position = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="The event's place in the websocket feeds, null until it is dispatched: "
+        "connect with `?after=` the last one read to continue live (docs/websockets.md).",
+    )
 
     class Meta:
         model = OrderEvent
-        fields = ["id", "type", "created_at", "payload"]
+        fields = ["id", "position", "type", "created_at", "payload"]
 
 
 class TransitionConflictSerializer(ErrorSerializer):
