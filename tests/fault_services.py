@@ -12,6 +12,7 @@ import contextlib
 import email
 import http.cookiejar
 import json
+import logging
 import os
 import pwd
 import re
@@ -305,6 +306,7 @@ class SMTPSink:
         self._controller: Controller | None = None
 
     def start(self) -> None:
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # a line per SMTP command
         self._controller = Controller(self, hostname=self.host, port=self.port)
         self._controller.start()
 
@@ -686,6 +688,17 @@ class FaultHarness:
 
     def scalar(self, sql: str, params: tuple = ()) -> Any:
         return self.postgres.query(sql, params)[0][0]
+
+    def not_sent(self) -> dict[str, int]:
+        """Email logs and warehouse notices pending or failed: none once a fault is over."""
+        return {
+            "email_logs": self.scalar(
+                "SELECT count(*) FROM notifications_emaillog WHERE status <> 'sent'"
+            ),
+            "notices": self.scalar(
+                "SELECT count(*) FROM warehouse_warehousenotice WHERE status <> 'sent'"
+            ),
+        }
 
     def log_tails(self) -> list[tuple[str, str]]:
         children = [server.child for server in self.web_servers]
