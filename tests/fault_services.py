@@ -525,14 +525,20 @@ def catch_up(url: str, token: str, timeout: float = 15) -> list[dict[str, Any]]:
 
 
 def handshake_outcome(url: str, token: str, timeout: float = 5) -> str:
-    """How a websocket handshake ends: ``http 503``, ``close 4503``, ``open`` or ``timeout``."""
+    """How a websocket handshake ends: ``http 503``, ``close 4503``, ``open`` (accepted and
+    not closed) or ``timeout`` (no answer to the handshake)."""
 
     async def run() -> str:
         try:
             async with connect(
                 url, additional_headers=_headers(token), open_timeout=timeout
             ) as socket:
-                await asyncio.wait_for(socket.recv(), timeout)
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(timeout):
+                        async for _ in socket:  # an error frame may come before the close
+                            pass
+                        code = socket.close_code
+                        return f"close {code if code is not None else 1006}"
                 return "open"
         except InvalidStatus as refused:
             return f"http {refused.response.status_code}"
