@@ -20,6 +20,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -185,23 +186,30 @@ class PrivatePostgres:
     def url(self) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{DATABASE_NAME}"
 
+    @classmethod
+    def in_new_directory(cls) -> "PrivatePostgres":
+        """A cluster in a directory outside pytest's tmp tree, which postgres cannot enter."""
+        return cls(root=Path(tempfile.mkdtemp(prefix="faults-pg-")), port=free_port())
+
     def init(self) -> None:
         if os.geteuid() == 0:
             owner = pwd.getpwnam("postgres")
             os.chown(self.root, owner.pw_uid, owner.pw_gid)
-        self._pg("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
+        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1"
         options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        self._pg("pg_ctl", "-D", str(self.data), "-l", str(self.log_path), "-o", options, "start")
+        self._pg_ctl("start", "-l", str(self.log_path), "-o", options)
 
     def restart(self) -> None:
         """A fast restart: every session is cut, as a crash or failover would do."""
-        self._pg("pg_ctl", "-D", str(self.data), "-l", str(self.log_path), "-m", "fast", "restart")
+        self._pg_ctl("restart", "-l", str(self.log_path), "-m", "fast")
 
-    def stop(self) -> None:
-        self._pg("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop", check=False)
+    def remove(self) -> None:
+        """Stop the server, if it runs, and delete the cluster."""
+        self._pg_ctl("stop", "-m", "immediate", check=False)
+        shutil.rmtree(self.root, ignore_errors=True)
 
     def running(self) -> bool:
         try:
@@ -216,9 +224,10 @@ class PrivatePostgres:
 
     def reset(self) -> None:
         """Empty every table the tests write, in one statement (TRUNCATE ... CASCADE)."""
-        tables = [name for (name,) in self.query(_TABLES) if name not in KEPT_TABLES]
+        tables = self.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        written = [name for (name,) in tables if name not in KEPT_TABLES]
         with psycopg.connect(self.url, autocommit=True) as conn:
-            conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+            conn.execute(f"TRUNCATE {', '.join(written)} RESTART IDENTITY CASCADE")
 
     def query(self, sql: str, params: tuple = ()) -> list[tuple]:
         """Run one query on a new connection: it works across restarts."""
@@ -232,27 +241,17 @@ class PrivatePostgres:
     def _admin_url(self) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
 
-    def _pg(self, binary: str, *args: str, check: bool = True) -> None:
+    def _pg_ctl(self, action: str, *options: str, check: bool = True) -> None:
+        timeout = str(START_TIMEOUT)
+        self._run(
+            "pg_ctl", "-D", str(self.data), "-w", "-t", timeout, *options, action, check=check
+        )
+
+    def _run(self, binary: str, *args: str, check: bool = True) -> None:
         command = [*_as_postgres(), str(PG_BIN / binary), *args]
-        if binary == "pg_ctl":
-            command[-1:-1] = ["-w", "-t", str(START_TIMEOUT)]
         result = subprocess.run(command, capture_output=True, text=True, cwd=self.root)
         if check and result.returncode != 0:
             raise RuntimeError(f"{binary} {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
-
-
-_TABLES = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
-
-
-def make_postgres_root() -> Path:
-    """A directory for the cluster outside pytest's tmp tree, which postgres could not enter."""
-    root = Path(os.environ.get("TMPDIR", "/tmp")) / f"faults-pg-{os.getpid()}-{free_port()}"
-    root.mkdir(mode=0o700)
-    return root
-
-
-def remove_postgres_root(root: Path) -> None:
-    shutil.rmtree(root, ignore_errors=True)
 
 
 # --- SMTP sink --------------------------------------------------------------------------------

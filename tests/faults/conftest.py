@@ -22,8 +22,6 @@ from tests.fault_services import (
     PrivatePostgres,
     PrivateRedis,
     SMTPSink,
-    make_postgres_root,
-    remove_postgres_root,
 )
 from tests.live_services import free_port
 
@@ -42,8 +40,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
 
 @pytest.fixture(scope="session")
 def private_postgres() -> Iterator[PrivatePostgres]:
-    root = make_postgres_root()
-    postgres = PrivatePostgres(root=root, port=free_port())
+    postgres = PrivatePostgres.in_new_directory()
     try:
         postgres.init()
         postgres.start()
@@ -58,8 +55,7 @@ def private_postgres() -> Iterator[PrivatePostgres]:
         assert migrate.returncode == 0, migrate.stdout + migrate.stderr
         yield postgres
     finally:
-        postgres.stop()
-        remove_postgres_root(root)
+        postgres.remove()
 
 
 @pytest.fixture(scope="session")
