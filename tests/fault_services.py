@@ -498,17 +498,18 @@ def admin_ship(base: str, *, username: str, password: str, order_id: int) -> int
 # --- Websockets -------------------------------------------------------------------------------
 
 
+PING, PONG = {"type": "ping"}, {"type": "pong"}
+
+
 def _headers(token: str) -> dict[str, str]:
     return {"Authorization": f"Token {token}"}
 
 
 async def _until_pong(socket: ClientConnection, timeout: float) -> list[dict[str, Any]]:
     """Everything the server sends before the answer to a ping sent now."""
-    await socket.send(json.dumps({"type": "ping"}))
+    await socket.send(json.dumps(PING))
     received = []
-    while (message := json.loads(await asyncio.wait_for(socket.recv(), timeout))) != {
-        "type": "pong"
-    }:
+    while (message := json.loads(await asyncio.wait_for(socket.recv(), timeout))) != PONG:
         received.append(message)
     return received
 
@@ -559,7 +560,9 @@ class Subscriber:
         self._socket: ClientConnection | None = None
         self._subscribed = threading.Event()
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._loop.run_until_complete, args=(self._run(),))
+        self._thread = threading.Thread(
+            target=self._loop.run_until_complete, args=(self._run(),), daemon=True
+        )
 
     def __enter__(self) -> "Subscriber":
         self._thread.start()
@@ -570,7 +573,8 @@ class Subscriber:
         if self._socket is not None:
             asyncio.run_coroutine_threadsafe(self._socket.close(), self._loop)
         self._thread.join(self.timeout)
-        self._loop.close()
+        if not self._thread.is_alive():
+            self._loop.close()
 
     async def _run(self) -> None:
         try:
@@ -582,18 +586,17 @@ class Subscriber:
                     self.messages.append(json.loads(frame))
         except ConnectionClosed:
             pass
-        except BaseException as error:
+        except Exception as error:
             self._error = error
             self._subscribed.set()
 
     def everything_so_far(self) -> list[dict[str, Any]]:
         """Ping and wait for the pong: every frame sent before it has been recorded."""
-        future = asyncio.run_coroutine_threadsafe(
-            self._socket.send(json.dumps({"type": "ping"})), self._loop
-        )
+        pongs = self.messages.count(PONG)
+        future = asyncio.run_coroutine_threadsafe(self._socket.send(json.dumps(PING)), self._loop)
         future.result(self.timeout)
-        wait_for(lambda: {"type": "pong"} in self.messages, timeout=self.timeout, what="the pong")
-        return [message for message in self.messages if message != {"type": "pong"}]
+        wait_for(lambda: self.messages.count(PONG) > pongs, timeout=self.timeout, what="the pong")
+        return [message for message in self.messages if message != PONG]
 
 
 # --- The harness: one per test ----------------------------------------------------------------
