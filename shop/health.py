@@ -25,7 +25,10 @@ def check_database() -> str:
 def check_channel_layer() -> str:
     async def round_trip() -> None:
         layer = get_channel_layer()
-        channel = await layer.new_channel("health.")
+        # The default prefix matters: channels-redis reads every process-local channel of a
+        # prefix through one receive loop, and a second prefix would wait on the loop that the
+        # open websockets hold, so the check failed whenever a socket was connected.
+        channel = await layer.new_channel()
         await layer.send(channel, {"type": "health.ping"})
         await asyncio.wait_for(layer.receive(channel), TIMEOUT_SECONDS)
 

@@ -201,6 +201,25 @@ def test_an_idle_subscriber_outlives_redis_read_timeouts(asgi_server):
         assert json.load(response)["checks"]["channel_layer"] == "ok"
 
 
+def test_health_stays_ok_while_sockets_are_open(asgi_server):
+    """The channel-layer check shares the process's receive loop with the open websockets."""
+    server = asgi_server()
+    token = Token.objects.create(user=StaffFactory()).key
+
+    async def scenario() -> list[str]:
+        async with connect(f"{server.ws}/ws/orders/", additional_headers=auth(token)) as socket:
+            await socket.send(json.dumps({"type": "ping"}))
+            await _recv(socket)  # subscribed: the consumer now waits on the layer
+            return [await _in_thread(_health, server) for _ in range(3)]
+
+    assert async_to_sync(scenario)() == ["ok", "ok", "ok"]
+
+
+def _health(server) -> str:
+    with urllib.request.urlopen(f"{server.http}/health/", timeout=5) as response:
+        return json.load(response)["checks"]["channel_layer"]
+
+
 def test_many_sockets_closing_at_once_all_leave_their_groups(asgi_server):
     """More simultaneous group operations than a default Redis pool allows (100)."""
     server = asgi_server()
