@@ -4,9 +4,11 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from notifications.models import EmailLog, LiveWatcher
-from notifications.services import retry_failed_emails
+from notifications.services import reopen_failed_emails
+from notifications.tasks import send_email
 from orders.admin import order_panel
 from orders.models import Order
 
@@ -56,7 +58,17 @@ class EmailLogAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Retry sending the selected failed emails", permissions=["retry"])
     def retry(self, request: HttpRequest, queryset: QuerySet[EmailLog]) -> None:
-        retried = retry_failed_emails(email_log_ids=list(queryset.values_list("id", flat=True)))
+        reopened = reopen_failed_emails(email_log_ids=list(queryset.values_list("id", flat=True)))
+        try:
+            for email_log_id in reopened:
+                send_email.delay(email_log_id)
+        except BrokerError:
+            self.message_user(
+                request,
+                "The task queue is unreachable: the sweep sends them once it is back.",
+                messages.WARNING,
+            )
+        retried = len(reopened)
         skipped = queryset.count() - retried
         self.message_user(
             request, f"{retried} email(s) queued for another attempt.", messages.SUCCESS

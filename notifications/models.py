@@ -3,10 +3,11 @@
 from django.conf import settings
 from django.db import models
 
+from delivery.models import Deliverable
 from orders.models import OrderEvent
 
 
-class EmailLog(models.Model):
+class EmailLog(Deliverable):
     class Kind(models.TextChoices):
         ORDER_SHIPPED = "order_shipped", "Order shipped"
 
@@ -22,8 +23,6 @@ class EmailLog(models.Model):
     body_text = models.TextField()
     body_html = models.TextField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -36,7 +35,14 @@ class EmailLog(models.Model):
                 name="emaillog_status_valid",
             ),
         ]
-        indexes = [models.Index(fields=["status"], name="emaillog_status")]
+        indexes = [
+            models.Index(fields=["status"], name="emaillog_status"),
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="emaillog_pending_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.recipient or '(no address)'}"

@@ -6,10 +6,11 @@ from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.core.mail.utils import DNS_NAME
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from delivery import attempts
 from notifications.models import EmailLog, LiveWatcher
 from orders.models import Order, OrderEvent, Shipment
 
@@ -40,58 +41,50 @@ def log_shipment_email(*, order: Order, shipment: Shipment, event: OrderEvent) -
     return email_log
 
 
-def deliver_email(*, email_log_id: int, final_attempt: bool) -> None:
-    """Send a logged email unless it was sent already; record every attempt.
+def deliver_email(*, email_log_id: int) -> float | None:
+    """One attempt at sending a logged email; return the seconds until a retry, or None.
 
-    The row is locked while sending so two workers never both send it. A failure is recorded
-    (status ``failed`` on the final attempt) and re-raised for the task to retry.
+    The row is claimed in its own short statement and SMTP is spoken with no transaction or
+    row lock held. A sent, failed or already claimed email is left alone, so a duplicate or
+    redelivered task does nothing.
     """
-    error: OSError | None = None
-    with transaction.atomic():
-        email_log = EmailLog.objects.select_for_update().filter(pk=email_log_id).first()
-        if email_log is None:
-            logger.warning("Email log %s no longer exists; nothing to send.", email_log_id)
-            return
-        if email_log.status == EmailLog.Status.SENT or not email_log.recipient:
-            return
-        email_log.attempts += 1
-        message = EmailMultiAlternatives(
-            subject=email_log.subject, body=email_log.body_text, to=[email_log.recipient]
-        )
-        message.attach_alternative(email_log.body_html, "text/html")
-        try:
-            message.send()
-        except OSError as exc:  # smtplib.SMTPException and socket errors are both OSError
-            error = exc
-            email_log.last_error = f"{type(exc).__name__}: {exc}"
-            email_log.status = EmailLog.Status.FAILED if final_attempt else EmailLog.Status.PENDING
-        else:
-            email_log.status = EmailLog.Status.SENT
-            email_log.sent_at = timezone.now()
-            email_log.last_error = ""
-        email_log.save(update_fields=["attempts", "last_error", "status", "sent_at"])
-    if error is not None:
-        raise error
+    attempt = attempts.claim(EmailLog, email_log_id)
+    if attempt is None:
+        return None
+    email_log = EmailLog.objects.get(pk=email_log_id)
+    message = EmailMultiAlternatives(
+        subject=email_log.subject,
+        body=email_log.body_text,
+        to=[email_log.recipient],
+        headers={"Message-ID": message_id(email_log)},
+    )
+    message.attach_alternative(email_log.body_html, "text/html")
+    try:
+        message.send()
+    except OSError as exc:  # smtplib.SMTPException and socket errors are both OSError
+        error = f"{type(exc).__name__}: {exc}"
+        logger.warning("Email %s attempt %s failed: %s", email_log_id, attempt, error)
+        return attempts.record_failure(EmailLog, email_log_id, attempt=attempt, error=error)
+    attempts.record_sent(EmailLog, email_log_id, sent_at=timezone.now())
+    return None
 
 
-def retry_failed_emails(*, email_log_ids: list[int]) -> int:
-    """Put failed emails back to pending and enqueue the same delivery task; return how many.
+def message_id(email_log: EmailLog) -> str:
+    """The same Message-ID on every attempt, so a resend after a crash is recognisable."""
+    return f"<email-{email_log.pk}.{email_log.created_at:%Y%m%d%H%M%S}@{DNS_NAME}>"
 
-    Only failed emails with a recipient qualify; sent ones are never sent twice.
+
+def reopen_failed_emails(*, email_log_ids: list[int]) -> list[int]:
+    """Put failed emails that have a recipient back to pending; return their ids.
+
+    The caller enqueues their delivery. Sent emails are never reopened.
     """
-    from notifications.tasks import send_email  # tasks imports this module
-
-    with transaction.atomic():
-        retryable = list(
-            EmailLog.objects.select_for_update()
-            .filter(pk__in=email_log_ids, status=EmailLog.Status.FAILED)
-            .exclude(recipient="")
-            .values_list("id", flat=True)
-        )
-        EmailLog.objects.filter(pk__in=retryable).update(status=EmailLog.Status.PENDING)
-        for email_log_id in retryable:
-            send_email.delay_on_commit(email_log_id)
-    return len(retryable)
+    with_recipient = list(
+        EmailLog.objects.filter(pk__in=email_log_ids)
+        .exclude(recipient="")
+        .values_list("id", flat=True)
+    )
+    return attempts.reopen_failed(EmailLog, with_recipient)
 
 
 def record_watcher_event(

@@ -1,23 +1,31 @@
-"""Email delivery (idempotent: a task for an email that was already sent does nothing), and
-the clean-up of live watchers whose server process died."""
+"""Email delivery and the periodic jobs that keep it and the live watchers honest.
+
+Delivery is idempotent (a task for a sent, failed or claimed email does nothing), so a
+duplicate message, a redelivery after a killed worker and the sweep are all harmless.
+"""
 
 from celery import shared_task
 
+from delivery import attempts
 from notifications import services
+from notifications.models import EmailLog
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=(OSError,),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-    max_retries=6,
-)
+@shared_task(**attempts.task_options())
 def send_email(self, email_log_id: int) -> None:
-    services.deliver_email(
-        email_log_id=email_log_id, final_attempt=self.request.retries >= self.max_retries
-    )
+    """One attempt; a failed one schedules the next at the time the row records."""
+    retry_in = services.deliver_email(email_log_id=email_log_id)
+    if retry_in is not None:
+        raise self.retry(countdown=retry_in, max_retries=None)
+
+
+@shared_task
+def sweep_stranded_emails() -> int:
+    """Enqueue again every pending email whose task was lost; return how many."""
+    stranded = attempts.stranded(EmailLog)
+    for email_log_id in stranded:
+        send_email.delay(email_log_id)
+    return len(stranded)
 
 
 @shared_task

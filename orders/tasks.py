@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from orders.dispatch import dispatch_event
@@ -10,12 +11,15 @@ from orders.models import OrderEvent
 
 
 @shared_task
-def redispatch_pending_events(*, older_than_seconds: int = 60, limit: int = 500) -> int:
+def redispatch_pending_events(*, older_than_seconds: float | None = None, limit: int = 500) -> int:
     """Dispatch pending events again; return how many now succeeded.
 
-    Events younger than ``older_than_seconds`` are left to their on-commit dispatch, which is
-    normally still running. Receivers are idempotent, so a double dispatch is harmless.
+    Events younger than ``older_than_seconds`` (default OUTBOX_STALE_AFTER) are left to their
+    on-commit dispatch, which is normally still running. Receivers are idempotent, so a double
+    dispatch is harmless.
     """
+    if older_than_seconds is None:
+        older_than_seconds = settings.OUTBOX_STALE_AFTER
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     pending = (
         OrderEvent.objects.filter(dispatched_at__isnull=True, created_at__lte=cutoff)

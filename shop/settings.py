@@ -43,6 +43,20 @@ def env_rate(name: str, default: str) -> str:
     return value
 
 
+def env_seconds(name: str, default: float) -> float:
+    """Read a positive duration in seconds (fractions allowed, for tests)."""
+    value = os.environ.get(name)
+    if not value:
+        return float(default)
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0:
+        raise ImproperlyConfigured(f"{name} must be a positive number of seconds, got {value!r}")
+    return seconds
+
+
 # --- Core -------------------------------------------------------------------------------------
 
 PRODUCTION = env_bool("DJANGO_PRODUCTION", False)
@@ -178,10 +192,43 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A request that enqueues a task must not hang for long when the broker is down.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_TIMEZONE = "UTC"
+
+# --- Delivery of emails and notices, and the outbox sweeps (docs/operations.md) --------------
+# Every email and warehouse notice records its own schedule: attempts, next_attempt_at, and a
+# claim a worker holds while sending. Failed attempts back off by doubling from
+# DELIVERY_RETRY_BASE up to DELIVERY_RETRY_MAX (jitter takes up to a quarter off); after
+# DELIVERY_MAX_ATTEMPTS the row is failed and can be retried from the admin. The defaults
+# keep trying for 4.5 to 6 hours, longer than a 4-hour outage.
+DELIVERY_RETRY_BASE = env_seconds("DELIVERY_RETRY_BASE", 30)
+DELIVERY_RETRY_MAX = env_seconds("DELIVERY_RETRY_MAX", 1800)
+DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DELIVERY_MAX_ATTEMPTS", "18"))
+# How long a worker may hold a claim while sending; a killed worker's claim lapses after it.
+# Longer than any send can take (EMAIL_TIMEOUT per SMTP step).
+DELIVERY_LEASE = env_seconds("DELIVERY_LEASE", 300)
+# The beat runs the re-dispatch of events and the sweeps of emails and notices this often,
+# and takes anything pending OUTBOX_STALE_AFTER past its due time as stranded.
+OUTBOX_SWEEP_INTERVAL = env_seconds("OUTBOX_SWEEP_INTERVAL", 60)
+OUTBOX_STALE_AFTER = env_seconds("OUTBOX_STALE_AFTER", 120)
+# Redis redelivers a message that a worker took but never acknowledged (it was killed) after
+# this long. A worker also holds a retry's message unacknowledged until its countdown ends, so
+# every countdown (at most DELIVERY_RETRY_MAX) must be shorter, or the message runs twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_seconds("CELERY_VISIBILITY_TIMEOUT", 3600)
+}
+if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= DELIVERY_RETRY_MAX:
+    raise ImproperlyConfigured("DELIVERY_RETRY_MAX must be shorter than CELERY_VISIBILITY_TIMEOUT")
 CELERY_BEAT_SCHEDULE = {
     "redispatch-pending-order-events": {
         "task": "orders.tasks.redispatch_pending_events",
-        "schedule": 60.0,
+        "schedule": OUTBOX_SWEEP_INTERVAL,
+    },
+    "sweep-stranded-emails": {
+        "task": "notifications.tasks.sweep_stranded_emails",
+        "schedule": OUTBOX_SWEEP_INTERVAL,
+    },
+    "sweep-stranded-warehouse-notices": {
+        "task": "warehouse.tasks.sweep_stranded_notices",
+        "schedule": OUTBOX_SWEEP_INTERVAL,
     },
     "forget-stale-live-watchers": {
         "task": "notifications.tasks.forget_stale_watchers",

@@ -137,7 +137,7 @@ def test_order_page_shows_email_and_warehouse_state(
     after = admin_client.get(change_url).text
 
     assert f"Sent to {order.customer.email}" in after
-    assert "Sent." in after  # the warehouse notice
+    assert "Sent (1 attempt(s))." in after  # the warehouse notice
     assert 'name="shipping_address"' not in after, "a shipped order's address is history"
 
 
@@ -192,20 +192,45 @@ def test_bulk_ship_with_a_bad_tracking_number_ships_nothing(admin_client):
 def test_retry_action_sends_failed_emails_again_through_the_task(
     admin_client, order, staff, django_capture_on_commit_callbacks, settings, unreachable_smtp
 ):
+    settings.DELIVERY_MAX_ATTEMPTS = 1
     with django_capture_on_commit_callbacks(execute=True):
         ship_order(order=order, shipped_by=staff, carrier="ups", tracking_number="1Z0000001")
     email_log = EmailLog.objects.get()
-    assert email_log.status == "failed"
+    assert (email_log.status, email_log.attempts) == ("failed", 1)
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(
-            reverse("admin:notifications_emaillog_changelist"),
-            {"action": "retry", "_selected_action": [email_log.pk]},
-            follow=True,
-        )
+    response = admin_client.post(
+        reverse("admin:notifications_emaillog_changelist"),
+        {"action": "retry", "_selected_action": [email_log.pk]},
+        follow=True,
+    )
 
     assert "1 email(s) queued" in response.text
     email_log.refresh_from_db()
-    assert email_log.status == "sent"
+    assert (email_log.status, email_log.attempts) == ("sent", 2)
     assert len(mail.outbox) == 1
+
+
+def test_retry_action_sends_failed_warehouse_notices_again(
+    admin_client, order, staff, django_capture_on_commit_callbacks, settings, unreachable_smtp
+):
+    settings.DELIVERY_MAX_ATTEMPTS = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        ship_order(order=order, shipped_by=staff, carrier="ups", tracking_number="1Z0000001")
+    notice = WarehouseNotice.objects.get()
+    assert (notice.status, notice.attempts) == ("failed", 1)
+    assert "ConnectionRefusedError" in notice.last_error
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+    response = admin_client.post(
+        reverse("admin:warehouse_warehousenotice_changelist"),
+        {"action": "retry", "_selected_action": [notice.pk]},
+        follow=True,
+    )
+
+    assert "1 notice(s) queued" in response.text
+    notice.refresh_from_db()
+    assert (notice.status, notice.attempts) == ("sent", 2)
+    assert [m.subject for m in mail.outbox if "Pack order" in m.subject] == [
+        f"Pack order {order.number}"
+    ]

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 from rest_framework.authtoken.models import Token
 
-from orders.models import Order
+from orders.models import Order, Product
 from tests.factories import (
     DEFAULT_PASSWORD,
     OrderFactory,
@@ -60,6 +60,9 @@ def test_customer_sees_the_shipment_live(asgi_server, page, screenshot_dir):
     server = asgi_server()
     customer, staff = UserFactory(), StaffFactory()
     order = OrderFactory(customer=customer, items=2)
+    # A long name in the first column must wrap at phone width, not widen the page.
+    long_name = "De-engineered needs-based pricing structure, extraordinarily-long-edition"
+    Product.objects.filter(pk=order.items.first().product_id).update(name=long_name)
 
     log_in(page, server, customer, f"/orders/{order.pk}/track/")
     expect(page.locator("#order-status")).to_have_text("Placed")

@@ -79,31 +79,3 @@ def test_redelivering_the_event_or_the_task_sends_nothing_more(
     assert EmailLog.objects.count() == 1
     assert EmailLog.objects.get().attempts == 1
     assert len(mail.outbox) == 1
-
-
-def test_smtp_failures_are_retried_then_recorded_as_failed(
-    order, staff, django_capture_on_commit_callbacks, unreachable_smtp
-):
-    ship(order, staff, django_capture_on_commit_callbacks)
-
-    email_log = EmailLog.objects.get()
-    assert email_log.status == EmailLog.Status.FAILED
-    assert email_log.attempts == send_email.max_retries + 1
-    assert "ConnectionRefusedError" in email_log.last_error
-    assert email_log.sent_at is None
-
-
-def test_a_later_retry_after_a_failure_sends_the_email(
-    order, staff, django_capture_on_commit_callbacks, unreachable_smtp, settings
-):
-    ship(order, staff, django_capture_on_commit_callbacks)
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-
-    email_log = EmailLog.objects.get()
-    EmailLog.objects.filter(pk=email_log.pk).update(status=EmailLog.Status.PENDING)
-    send_email.delay(email_log.pk)
-
-    email_log.refresh_from_db()
-    assert email_log.status == EmailLog.Status.SENT
-    assert email_log.last_error == ""
-    assert len(mail.outbox) == 1

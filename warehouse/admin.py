@@ -1,11 +1,16 @@
 """Warehouse notice history (read-only) and the notice panel on the order page."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from orders.admin import order_panel
 from orders.models import Order
 from warehouse.models import WarehouseNotice
+from warehouse.services import reopen_failed_notices
+from warehouse.tasks import send_notice
 
 
 @order_panel("Warehouse notice")
@@ -16,16 +21,22 @@ def warehouse_notice_state(order: Order) -> str:
     if notice.status == WarehouseNotice.Status.ACKNOWLEDGED:
         at = timezone.localtime(notice.acknowledged_at).strftime("%d %b %Y %H:%M")
         return f"Acknowledged by {notice.acknowledged_by} at {at}."
-    return notice.get_status_display() + "."
+    if notice.status == WarehouseNotice.Status.FAILED:
+        return f"Failed after {notice.attempts} attempt(s): {notice.last_error}"
+    return f"{notice.get_status_display()} ({notice.attempts} attempt(s))."
 
 
 @admin.register(WarehouseNotice)
 class WarehouseNoticeAdmin(admin.ModelAdmin):
-    """Read-only history of warehouse notices; acknowledging goes through the API and page."""
+    """Read-only history of warehouse notices; acknowledging goes through the API and page.
+
+    Failed notices can be retried through the same task.
+    """
 
     list_display = [
         "order",
         "status",
+        "attempts",
         "created_at",
         "sent_at",
         "acknowledged_by",
@@ -34,6 +45,30 @@ class WarehouseNoticeAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["order__number", "shipment__tracking_number"]
     list_select_related = ["order", "acknowledged_by"]
+    actions = ["retry"]
+
+    @admin.action(description="Retry sending the selected failed notices", permissions=["retry"])
+    def retry(self, request: HttpRequest, queryset: QuerySet[WarehouseNotice]) -> None:
+        reopened = reopen_failed_notices(notice_ids=list(queryset.values_list("id", flat=True)))
+        try:
+            for notice_id in reopened:
+                send_notice.delay(notice_id)
+        except BrokerError:
+            self.message_user(
+                request,
+                "The task queue is unreachable: the sweep sends them once it is back.",
+                messages.WARNING,
+            )
+        self.message_user(
+            request, f"{len(reopened)} notice(s) queued for another attempt.", messages.SUCCESS
+        )
+        if skipped := queryset.count() - len(reopened):
+            self.message_user(
+                request, f"{skipped} skipped: only failed notices are retried.", messages.WARNING
+            )
+
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_staff and request.user.has_perm("warehouse.view_warehousenotice")
 
     def has_add_permission(self, request) -> bool:
         return False

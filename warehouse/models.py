@@ -3,13 +3,15 @@
 from django.conf import settings
 from django.db import models
 
+from delivery.models import Deliverable
 from orders.models import Order, Shipment
 
 
-class WarehouseNotice(models.Model):
+class WarehouseNotice(Deliverable):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
         ACKNOWLEDGED = "acknowledged", "Acknowledged"
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="warehouse_notices")
@@ -35,7 +37,7 @@ class WarehouseNotice(models.Model):
         permissions = [("acknowledge_warehousenotice", "Can acknowledge warehouse notice")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=["pending", "sent", "acknowledged"]),
+                condition=models.Q(status__in=["pending", "sent", "failed", "acknowledged"]),
                 name="warehousenotice_status_valid",
             ),
             models.CheckConstraint(
@@ -44,7 +46,14 @@ class WarehouseNotice(models.Model):
                 name="warehousenotice_acknowledged_has_time",
             ),
         ]
-        indexes = [models.Index(fields=["status"], name="warehousenotice_status")]
+        indexes = [
+            models.Index(fields=["status"], name="warehousenotice_status"),
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="warehousenotice_pending_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Notice for {self.order}"

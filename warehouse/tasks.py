@@ -1,16 +1,27 @@
-"""Warehouse notice delivery. Idempotent: a notice that was sent is not sent again."""
+"""Warehouse notice delivery, and the sweep that re-queues notices whose task was lost.
+
+Idempotent: a task for a sent, failed, acknowledged or claimed notice does nothing.
+"""
 
 from celery import shared_task
 
+from delivery import attempts
 from warehouse import services
+from warehouse.models import WarehouseNotice
 
 
-@shared_task(
-    autoretry_for=(OSError,),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-    max_retries=6,
-)
-def send_notice(notice_id: int) -> None:
-    services.deliver_notice(notice_id=notice_id)
+@shared_task(**attempts.task_options())
+def send_notice(self, notice_id: int) -> None:
+    """One attempt; a failed one schedules the next at the time the row records."""
+    retry_in = services.deliver_notice(notice_id=notice_id)
+    if retry_in is not None:
+        raise self.retry(countdown=retry_in, max_retries=None)
+
+
+@shared_task
+def sweep_stranded_notices() -> int:
+    """Enqueue again every pending notice whose task was lost; return how many."""
+    stranded = attempts.stranded(WarehouseNotice)
+    for notice_id in stranded:
+        send_notice.delay(notice_id)
+    return len(stranded)
