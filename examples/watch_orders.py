@@ -19,6 +19,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 # all-orders feed a lower id can become visible just after a higher one. Asking again from a
 # little before the highest id seen closes that window; duplicates are dropped by id.
 CATCH_UP_OVERLAP = 50
+TRY_AGAIN_LATER = 1013  # the server is up but cannot serve yet (docs/websockets.md)
 
 
 async def watch(
@@ -35,6 +36,7 @@ async def watch(
     delay = 1.0
     while True:
         after = max(max(seen, default=0) - CATCH_UP_OVERLAP, 0)
+        backoff = delay
         try:
             async with connect(
                 f"{base_url}{path}?after={after}",
@@ -52,7 +54,10 @@ async def watch(
                             return
         except InvalidStatus as refused:  # 403: bad token, or not your order; retrying won't help
             raise SystemExit(f"refused: HTTP {refused.response.status_code}") from refused
-        except (OSError, ConnectionClosed):
+        except ConnectionClosed as closed:
+            if closed.rcvd is not None and closed.rcvd.code == TRY_AGAIN_LATER:
+                delay = backoff  # accepted only to be told to wait: keep backing off
+        except OSError:
             pass  # server restarting or network gone: reconnect below
         await asyncio.sleep(delay)
         delay = min(delay * 2, 30.0)

@@ -13,7 +13,7 @@ from orders.admin import order_panel
 from orders.models import Order
 
 
-@order_panel("Customer email")
+@order_panel("Customer email", shows_customer_contact=True)
 def customer_email_state(order: Order) -> str:
     email_log = EmailLog.objects.filter(event__order=order).first()
     if email_log is None:

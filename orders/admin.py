@@ -2,6 +2,9 @@
 
 Apps that react to orders show their records on the order page through ``ORDER_PANELS``
 (registered from their own admin modules), so this module never imports them.
+
+Customers' email addresses (a panel that shows one, search by email) need
+``orders.view_customer_contact``: warehouse staff ship orders without seeing them.
 """
 
 from collections.abc import Callable
@@ -29,19 +32,31 @@ from orders.forms import BulkShipForm, ShipOrderForm
 from orders.models import Order, OrderEvent, OrderItem, Product, Shipment
 from orders.services import ship_order
 
+CUSTOMER_CONTACT_PERMISSION = "orders.view_customer_contact"
+
 # Read-only callables (order -> text) shown in the "Reactions" section of the order page.
 ORDER_PANELS: list[Callable[[Order], str]] = []
 
 
-def order_panel(description: str):
-    """Register a read-only panel for the order change page (used by other apps' admin)."""
+def order_panel(description: str, *, shows_customer_contact: bool = False):
+    """Register a read-only panel for the order change page (used by other apps' admin).
+
+    A panel that shows the customer's email address says so, and is shown only to staff with
+    ``orders.view_customer_contact``.
+    """
 
     def register(render: Callable[[Order], str]) -> Callable[[Order], str]:
         panel = admin.display(description=description)(render)
+        panel.shows_customer_contact = shows_customer_contact
         ORDER_PANELS.append(panel)
         return panel
 
     return register
+
+
+def visible_panels(request: HttpRequest) -> list[Callable[[Order], str]]:
+    may_see_contact = request.user.has_perm(CUSTOMER_CONTACT_PERMISSION)
+    return [panel for panel in ORDER_PANELS if may_see_contact or not panel.shows_customer_contact]
 
 
 @admin.register(Product)
@@ -128,14 +143,22 @@ class OrderAdmin(admin.ModelAdmin):
             .annotate(_item_count=Count("items"), _total=Sum(line_total))
         )
 
+    def get_search_fields(self, request: HttpRequest) -> list[str]:
+        """Searching by email would tell whoever cannot see addresses whose they are."""
+        if request.user.has_perm(CUSTOMER_CONTACT_PERMISSION):
+            return self.search_fields
+        return [field for field in self.search_fields if field != "customer__email"]
+
     def get_fieldsets(self, request: HttpRequest, obj: Order | None = None):
         order = [(None, {"fields": ["number", "customer", "status", "shipping_address"]})]
         times = [("Times", {"fields": ["created_at", "updated_at"]})]
-        reactions = [("Reactions", {"fields": ORDER_PANELS})] if ORDER_PANELS else []
+        panels = visible_panels(request)
+        reactions = [("Reactions", {"fields": panels})] if panels else []
         return order + times + reactions
 
     def get_readonly_fields(self, request: HttpRequest, obj: Order | None = None):
-        fields = ["number", "customer", "status", "created_at", "updated_at", *ORDER_PANELS]
+        fields = ["number", "customer", "status", "created_at", "updated_at"]
+        fields += visible_panels(request)
         if obj is not None and obj.status != Order.Status.PLACED:
             fields.append("shipping_address")  # the parcel has left; the address is history
         return fields
@@ -184,8 +207,13 @@ class OrderAdmin(admin.ModelAdmin):
         )
         return [ship_url, *super().get_urls()]
 
+    def has_ship_permission(self, request: HttpRequest) -> bool:
+        """Shipping needs ``orders.ship_order``, not change_order: the right to ship is not the
+        right to edit a placed order's address."""
+        return request.user.has_perm("orders.ship_order")
+
     def ship_view(self, request: HttpRequest, order_id: int) -> HttpResponse:
-        if not self.has_change_permission(request):
+        if not self.has_ship_permission(request):
             raise PermissionDenied
         order = get_object_or_404(Order, pk=order_id)
         change_url = reverse("admin:orders_order_change", args=[order.pk])
@@ -206,7 +234,7 @@ class OrderAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/orders/order/ship.html", context)
 
-    @admin.action(description="Ship selected orders", permissions=["change"])
+    @admin.action(description="Ship selected orders", permissions=["ship"])
     def ship_selected(self, request: HttpRequest, queryset: QuerySet[Order]):
         orders = queryset.order_by("id")
         form = BulkShipForm(request.POST if "apply" in request.POST else None, orders=orders)

@@ -67,6 +67,13 @@ class Order(models.Model):
             models.Index(fields=["customer", "-created_at"], name="order_customer_created"),
             models.Index(fields=["status"], name="order_status"),
         ]
+        # Shipping is its own right, apart from change_order (editing a placed order's address),
+        # so warehouse staff can ship without being able to edit orders. Customers' email
+        # addresses are shown in the admin only with view_customer_contact.
+        permissions = [
+            ("ship_order", "Can ship order"),
+            ("view_customer_contact", "Can see customers' email addresses"),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -1,13 +1,14 @@
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 
-class IsStaffForObject(BasePermission):
-    """Staff only, checked per object, so an order the caller cannot see stays a 404."""
+class CanShipOrder(BasePermission):
+    """Staff with ``orders.ship_order``, checked per object, so an order the caller cannot see
+    stays a 404."""
 
-    message = "Only staff can do this."
+    message = "Only staff allowed to ship orders can do this."
 
     def has_object_permission(self, request, view, obj) -> bool:
-        return request.user.is_staff
+        return request.user.is_staff and request.user.has_perm("orders.ship_order")
 
 
 class CatalogueWritePermission(BasePermission):

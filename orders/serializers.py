@@ -119,14 +119,36 @@ class ShipOrderSerializer(serializers.Serializer):
     notify_customer = serializers.BooleanField(default=True)
 
 
+# Payload keys naming the staff member who acted: shown to staff only, never to customers.
+STAFF_ONLY_PAYLOAD_KEYS = frozenset({"shipped_by", "cancelled_by"})
+
+
 class OrderEventSerializer(serializers.ModelSerializer):
+    """An event for the timeline. Staff usernames are left out unless the ``request`` in the
+    context is a staff member's: without one, the customer's view is the safe default."""
+
     payload = serializers.DictField(
-        read_only=True, help_text="What the signal's receivers get; its keys depend on `type`."
+        read_only=True,
+        help_text=(
+            "What the signal's receivers get; its keys depend on `type`. `shipped_by` and "
+            "`cancelled_by` (usernames) are shown to staff only."
+        ),
     )
 
     class Meta:
         model = OrderEvent
         fields = ["id", "type", "created_at", "payload"]
+
+    def to_representation(self, event: OrderEvent) -> dict:
+        data = super().to_representation(event)
+        request = self.context.get("request")
+        if request is None or not request.user.is_staff:
+            data["payload"] = {
+                key: value
+                for key, value in data["payload"].items()
+                if key not in STAFF_ONLY_PAYLOAD_KEYS
+            }
+        return data
 
 
 class TransitionConflictSerializer(ErrorSerializer):

@@ -9,8 +9,14 @@ order's ``status`` on a 409. docs/api.md lists the codes.
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import Http404, HttpRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, serializers, status
@@ -62,6 +68,12 @@ def _as_api_exception(exc: Exception) -> Exception:
         return exceptions.PermissionDenied(*exc.args)
     if isinstance(exc, RequestDataTooBig):
         return RequestTooLarge()
+    # Raised where Django itself reads the body (request.POST, as the CSRF check does) rather
+    # than DRF's parsers; Django would answer them with its HTML 400 page.
+    if isinstance(exc, MultiPartParserError):
+        return exceptions.ParseError(f"Multipart form parse error - {exc}")
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return exceptions.ParseError(str(exc))
     return exc
 
 

@@ -98,12 +98,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so every response (errors included) carries the request id the logs use.
     "shop.middleware.RequestIdMiddleware",
+    "shop.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shop.middleware.LoginLockoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -238,10 +240,18 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Cache: throttling history ----------------------------------------------------------------
 # Redis when REDIS_URL is set, so every web process counts requests against the same limits.
+# Requests read it before the view runs, and the throttles fail open when it is down
+# (shop/throttling.py, shop/login.py): short timeouts, so an outage (or a Redis that stopped
+# answering) costs a request at most a quarter of a second per cache call, not a hang.
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
 
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": REDIS_CACHE_OPTIONS,
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -251,6 +261,18 @@ else:
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+# Development backends: the console one prints customers' emails into the logs, locmem keeps
+# them in memory and delivers nothing. Production must name a real one (SMTP).
+UNDELIVERED_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+}
+if PRODUCTION and EMAIL_BACKEND in UNDELIVERED_EMAIL_BACKENDS:
+    raise ImproperlyConfigured(
+        "DJANGO_EMAIL_BACKEND must be a delivering backend such as "
+        "django.core.mail.backends.smtp.EmailBackend when DJANGO_PRODUCTION=1, "
+        f"not {EMAIL_BACKEND}"
+    )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -275,6 +297,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
+# Failed logins allowed per client address and per username in the window (seconds) before
+# every login form and the token login refuse further attempts (shop/login.py).
+LOGIN_FAILURE_LIMIT = 10
+LOGIN_FAILURE_WINDOW = 15 * 60
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -307,6 +333,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "shop.api_errors.exception_handler",
+    # DRF's parsers, with JSON too deeply nested to decode a 400 (shop/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "shop.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "shop.openapi.AutoSchema",
     # Every write is limited per user; token login per client address (shop/login.py).
     "DEFAULT_THROTTLE_CLASSES": ["shop.throttling.WriteRateThrottle"],
@@ -351,7 +383,10 @@ SPECTACULAR_SETTINGS = {
 # --- Production hardening ---------------------------------------------------------------------
 
 if PRODUCTION:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Only behind a proxy that sets (overwrites) X-Forwarded-Proto: trusted otherwise, any
+    # client could claim HTTPS. docs/deployment-proxy.md.
+    if env_bool("DJANGO_TRUST_X_FORWARDED_PROTO", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -17,6 +17,7 @@ from django.dispatch import Signal
 
 # Django's own signal modules; each installed app's ``signals`` module is scanned too.
 DJANGO_SIGNAL_MODULES = (
+    "django.contrib.auth.signals",
     "django.core.signals",
     "django.db.models.signals",
     "django.db.backends.signals",

@@ -2,13 +2,18 @@
 
 The request history lives in Django's default cache: Redis when ``REDIS_URL`` is set, so every
 web process counts against the same limit. Rates are in ``REST_FRAMEWORK`` settings under the
-scopes ``login`` and ``writes``.
+scopes ``login`` and ``writes``. When the cache is unreachable the limits fail open: a Redis
+outage must not turn every write (a ship) into a 500.
 """
+
+import logging
 
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
+
+logger = logging.getLogger(__name__)
 
 
 class RateThrottle(SimpleRateThrottle):
@@ -18,7 +23,16 @@ class RateThrottle(SimpleRateThrottle):
     - ``wait()`` is exact and never None. DRF's returns None once the history holds more
       requests than the rate allows (the rate was lowered, or two processes raced), and the
       429 then goes out without ``Retry-After``.
+    - A cache error lets the request through, with a warning: the limit is abuse protection,
+      not something a request must wait on or fail for.
     """
+
+    def allow_request(self, request: Request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except Exception as exc:  # the backend's own errors: redis-py's, or another cache's
+            logger.warning("Throttle %s not applied: cache unavailable (%r)", self.scope, exc)
+            return True
 
     @property
     def THROTTLE_RATES(self) -> dict[str, str]:

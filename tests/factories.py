@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from factory.django import DjangoModelFactory
 
 from orders.models import Order, OrderItem, Product
@@ -31,14 +31,26 @@ class UserFactory(DjangoModelFactory):
 
 
 class StaffFactory(UserFactory):
+    """Staff who ship orders: ``orders.ship_order`` is what the ship endpoint and admin page
+    need. ``StaffFactory(ship_permission=False)`` makes staff without it."""
+
     username = factory.Sequence(lambda n: f"staff{n}")
     is_staff = True
 
+    @factory.post_generation
+    def ship_permission(user, create: bool, extracted: bool | None, **kwargs) -> None:
+        if create and extracted is not False:
+            user.user_permissions.add(
+                Permission.objects.get(content_type__app_label="orders", codename="ship_order")
+            )
 
-class WarehouseStaffFactory(StaffFactory):
-    """A member of the "Warehouse staff" group that post_migrate builds."""
+
+class WarehouseStaffFactory(UserFactory):
+    """A member of the "Warehouse staff" group that post_migrate builds, with no permission of
+    their own: whatever they may do, the group grants."""
 
     username = factory.Sequence(lambda n: f"clerk{n}")
+    is_staff = True
 
     @factory.post_generation
     def warehouse_group(user, create: bool, extracted, **kwargs) -> None:

@@ -7,7 +7,9 @@ Roles:
 - anonymous: no credentials.
 - customer: owns ``{order}`` and the order behind ``{notice}``.
 - other_customer: a customer who owns neither.
-- warehouse: staff in the "Warehouse staff" group (orders and notices, not the catalogue).
+- staff: staff (``is_staff``) with no permission: sees every order, ships none.
+- warehouse: staff in the "Warehouse staff" group (orders, shipping and notices, not the
+  catalogue).
 - admin: superuser.
 - inactive: a customer whose account was deactivated; their token still exists.
 """
@@ -32,11 +34,12 @@ from warehouse.models import WarehouseNotice
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "customer", "other_customer", "warehouse", "admin", "inactive")
+ROLES = ("anonymous", "customer", "other_customer", "staff", "warehouse", "admin", "inactive")
 ROLE_USERS = {
     "anonymous": lambda: None,
     "customer": UserFactory,
     "other_customer": UserFactory,
+    "staff": lambda: StaffFactory(ship_permission=False),
     "warehouse": WarehouseStaffFactory,
     "admin": AdminFactory,
     "inactive": lambda: UserFactory(is_active=False),
@@ -44,23 +47,23 @@ ROLE_USERS = {
 
 # fmt: off
 MATRIX = [
-    # method   path                                             anon cust other  wh  admin inact
-    ("POST",   "/api/auth/token/",                              400, 200, 200, 200, 200, 400),
-    ("GET",    "/api/schema/",                                  200, 200, 200, 200, 200, 200),
-    ("GET",    "/api/docs/",                                    200, 200, 200, 200, 200, 200),
-    ("GET",    "/api/",                                         401, 200, 200, 200, 200, 401),
-    ("GET",    "/api/products/",                                401, 200, 200, 200, 200, 401),
-    ("POST",   "/api/products/",                                401, 403, 403, 403, 201, 401),
-    ("GET",    "/api/orders/",                                  401, 200, 200, 200, 200, 401),
-    ("POST",   "/api/orders/",                                  401, 201, 201, 201, 201, 401),
-    ("GET",    "/api/orders/{order}/",                          401, 200, 404, 200, 200, 401),
-    ("DELETE", "/api/orders/{order}/",                          401, 405, 405, 405, 405, 401),
-    ("GET",    "/api/orders/{order}/events/",                   401, 200, 404, 200, 200, 401),
-    ("POST",   "/api/orders/{order}/ship/",                     401, 403, 404, 200, 200, 401),
-    ("POST",   "/api/orders/{order}/cancel/",                   401, 200, 404, 200, 200, 401),
-    ("GET",    "/api/warehouse/notices/",                       401, 403, 403, 200, 200, 401),
-    ("POST",   "/api/warehouse/notices/{notice}/acknowledge/",  401, 403, 403, 200, 200, 401),
-    ("GET",    "/api/no-such-endpoint/",                        404, 404, 404, 404, 404, 404),
+    # method   path                                             anon cust other staff wh admin inact
+    ("POST",   "/api/auth/token/",                              400, 200, 200, 200, 200, 200, 400),
+    ("GET",    "/api/schema/",                                  200, 200, 200, 200, 200, 200, 200),
+    ("GET",    "/api/docs/",                                    200, 200, 200, 200, 200, 200, 200),
+    ("GET",    "/api/",                                         401, 200, 200, 200, 200, 200, 401),
+    ("GET",    "/api/products/",                                401, 200, 200, 200, 200, 200, 401),
+    ("POST",   "/api/products/",                                401, 403, 403, 403, 403, 201, 401),
+    ("GET",    "/api/orders/",                                  401, 200, 200, 200, 200, 200, 401),
+    ("POST",   "/api/orders/",                                  401, 201, 201, 201, 201, 201, 401),
+    ("GET",    "/api/orders/{order}/",                          401, 200, 404, 200, 200, 200, 401),
+    ("DELETE", "/api/orders/{order}/",                          401, 405, 405, 405, 405, 405, 401),
+    ("GET",    "/api/orders/{order}/events/",                   401, 200, 404, 200, 200, 200, 401),
+    ("POST",   "/api/orders/{order}/ship/",                     401, 403, 404, 403, 200, 200, 401),
+    ("POST",   "/api/orders/{order}/cancel/",                   401, 200, 404, 200, 200, 200, 401),
+    ("GET",    "/api/warehouse/notices/",                       401, 403, 403, 403, 200, 200, 401),
+    ("POST",   "/api/warehouse/notices/{notice}/acknowledge/",  401, 403, 403, 403, 200, 200, 401),
+    ("GET",    "/api/no-such-endpoint/",                        404, 404, 404, 404, 404, 404, 404),
 ]
 # fmt: on
 

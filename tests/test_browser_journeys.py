@@ -5,11 +5,17 @@
 2. Staff log into the admin, ship an order from its ship page, and see a refused ship as an
    error message.
 3. The warehouse page shows a new notice live; acknowledging it updates page and database.
+4. The API docs (Swagger UI) load and list the operations; the browsable API's login and
+   pages work.
+
+Every journey runs under the site's Content-Security-Policy and fails on any violation the
+browser reports; the live updates prove that the policy lets the page's websocket connect.
 """
 
 import json
 import re
 import urllib.request
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
@@ -29,6 +35,20 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 SHIP = {"carrier": "ups", "tracking_number": "1Z999AA10123456784"}
 LIVE_TIMEOUT_MS = 5000
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(page) -> Iterator[list[str]]:
+    """Chromium reports each refused script, style, image or connection on the console."""
+    violations: list[str] = []
+
+    def collect(message) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"{message.text} ({page.url})")
+
+    page.on("console", collect)
+    yield violations
+    assert violations == []
 
 
 @pytest.fixture(autouse=True)
@@ -138,3 +158,21 @@ def test_warehouse_page_shows_and_acknowledges_a_notice_live(asgi_server, page, 
     notice = WarehouseNotice.objects.get(order=order)
     assert notice.status == "acknowledged"
     assert notice.acknowledged_by == clerk
+
+
+def test_the_api_docs_and_the_browsable_api_load(asgi_server, page):
+    server = asgi_server()
+    order = OrderFactory()
+
+    page.goto(f"{server.http}/api/docs/")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Shop order workflow API")
+    expect(page.locator(".opblock-summary-path", has_text="/api/orders/{id}/ship/")).to_be_visible()
+
+    page.goto(f"{server.http}/api-auth/login/?next=/api/orders/")
+    page.get_by_label("Username").fill(order.customer.username)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{server.http}/api/orders/")
+    expect(page.locator(".response-info")).to_contain_text(order.number)
+    page.get_by_role("button", name=f"Log out {order.customer.username}").click()
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()

@@ -1,13 +1,15 @@
 """Settings come from the environment.
 
-Production needs a secret key and its hosts, turns on the HTTPS settings and passes
-``manage.py check --deploy``.
+Production needs a secret key, its hosts and an email backend that delivers, turns on the HTTPS
+settings and passes ``manage.py check --deploy``.
 """
 
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -18,6 +20,7 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": "test-only-" + "k3y" * 14,
     "DJANGO_ALLOWED_HOSTS": "shop.example.com",
     "DJANGO_CSRF_TRUSTED_ORIGINS": "https://shop.example.com",
+    "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
 }
 
 
@@ -56,12 +59,35 @@ def test_production_without_allowed_hosts_refuses_to_start():
     assert "DJANGO_ALLOWED_HOSTS must be set" in result.stderr
 
 
-def test_production_with_secret_key_and_hosts_starts_without_debug():
+def test_production_with_secret_key_hosts_and_smtp_starts_without_debug():
     result = run_django(
-        DJANGO_PRODUCTION="1", DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="shop.example"
+        DJANGO_PRODUCTION="1",
+        DJANGO_SECRET_KEY="x" * 50,
+        DJANGO_ALLOWED_HOSTS="shop.example",
+        DJANGO_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("backend", [None, "console", "locmem"])
+def test_production_refuses_email_backends_that_deliver_nothing(backend):
+    """The default (console) prints customers' emails into the logs; locmem keeps them."""
+    env = {**PRODUCTION}
+    if backend is None:
+        del env["DJANGO_EMAIL_BACKEND"]
+    else:
+        env["DJANGO_EMAIL_BACKEND"] = f"django.core.mail.backends.{backend}.EmailBackend"
+    result = run_django(**env)
+    assert result.returncode != 0
+    assert "DJANGO_EMAIL_BACKEND must be a delivering backend" in result.stderr
+
+
+def test_production_trusts_x_forwarded_proto_only_when_told():
+    expression = "getattr(settings, 'SECURE_PROXY_SSL_HEADER', None)"
+    assert run_django(expression, **PRODUCTION).stdout.strip() == "None"
+    trusted = run_django(expression, DJANGO_TRUST_X_FORWARDED_PROTO="1", **PRODUCTION)
+    assert trusted.stdout.strip() == "('HTTP_X_FORWARDED_PROTO', 'https')"
 
 
 def test_development_defaults_to_debug():

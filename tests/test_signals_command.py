@@ -47,6 +47,7 @@ STAFF_GROUP = (
     False,
 )
 SQLITE = ("shop.receivers.configure_sqlite", "shop.configure_sqlite", "any", False)
+LOGIN_FAILED = ("shop.login.record_login_failure", "shop.record_login_failure", "any", False)
 WATCHERS = (
     "notifications.receivers.track_live_watchers",
     "notifications.track_live_watchers",
@@ -60,6 +61,7 @@ EXPECTED_WIRING = {
     "orders.signals.order_shipped": {EMAIL, NOTICE, PUSH},
     "orders.signals.order_cancelled": {PUSH},
     "notifications.signals.websocket_event": {WATCHERS},
+    "django.contrib.auth.signals.user_login_failed": {LOGIN_FAILED},
     "django.core.signals.got_request_exception": {REQUEST_ERROR},
     "django.core.signals.setting_changed": {TRACKING_URLS},
     "django.db.models.signals.pre_delete": {PROTECT_SHIPPED},

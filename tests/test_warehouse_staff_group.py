@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 EXPECTED_PERMISSIONS = {
     "orders.view_order",
-    "orders.change_order",
+    "orders.ship_order",
     "orders.view_product",
     "warehouse.view_warehousenotice",
     "warehouse.acknowledge_warehousenotice",
@@ -38,11 +38,12 @@ def test_migrate_built_the_group_with_exactly_its_permissions():
     assert group_permissions() == EXPECTED_PERMISSIONS
 
 
-def test_a_member_sees_orders_and_notices_but_cannot_edit_prices():
-    member = StaffFactory()
+def test_a_member_sees_and_ships_orders_but_cannot_edit_them_or_prices():
+    member = StaffFactory(ship_permission=False)
     member.groups.add(Group.objects.get(name=WAREHOUSE_STAFF_GROUP))
 
     assert member.has_perms(EXPECTED_PERMISSIONS)
+    assert not member.has_perm("orders.change_order")
     assert not member.has_perm("orders.change_product")
     assert not member.has_perm("notifications.view_emaillog")
 

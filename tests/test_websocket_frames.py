@@ -1,15 +1,30 @@
 """Client frames: ping gets pong; garbage gets an error frame and the connection stays open."""
 
+import json
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from notifications.consumers import MAX_FRAME_CHARS
 from tests.ws import communicator, receive, send
+
+# Nested past the JSON parser's recursion limit, yet inside the frame limit.
+DEEP = 2000
 
 pytestmark = [
     pytest.mark.asyncio,
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("async_db_closed"),
 ]
+
+
+async def send_frame(comm, frame: str | bytes | dict) -> None:
+    """Any frame, empty ones too (which ``send_to`` refuses)."""
+    if isinstance(frame, dict):
+        frame = json.dumps(frame)
+    key = "bytes" if isinstance(frame, bytes) else "text"
+    await comm.send_input({"type": "websocket.receive", key: frame})
 
 
 @pytest.mark.parametrize(
@@ -22,6 +37,18 @@ pytestmark = [
         ({"type": "subscribe"}, "Unknown message type"),
         ("x" * (MAX_FRAME_CHARS + 1), "too large"),
         (b"\x00\x01binary", "binary"),
+        (b"", "binary"),
+        ("", "Malformed JSON"),
+        ("[" * DEEP + "]" * DEEP, "Malformed JSON"),
+        ('{"type": "ping", "x": ' + "[" * DEEP + "]" * DEEP + "}", "Malformed JSON"),
+        ('{"type": "ping", "x": NaN}', "Malformed JSON"),
+        ('{"type": "ping", "x": -Infinity}', "Malformed JSON"),
+        ("9" * (MAX_FRAME_CHARS - 1), "JSON objects"),
+        ('{"type": "\\ud800"}', "Unknown message type"),  # a lone surrogate, escaped
+        ('{"type": "\ud800\udfff"}', "Unknown message type"),  # raw: only a test can send it
+        ({"type": "x" * (MAX_FRAME_CHARS - 20)}, "Unknown message type"),
+        ({"type": "ping "}, "Unknown message type"),
+        ({"type": "error"}, "Unknown message type"),
     ],
 )
 async def test_bad_frames_get_an_error_and_the_socket_stays_open(order_and_token, frame, detail):
@@ -30,10 +57,7 @@ async def test_bad_frames_get_an_error_and_the_socket_stays_open(order_and_token
     comm = communicator(path, token=token, origin=None)
     assert (await comm.connect())[0]
 
-    if isinstance(frame, bytes):
-        await comm.send_to(bytes_data=frame)
-    else:
-        await send(comm, frame)
+    await send_frame(comm, frame)
     error = await receive(comm)
     await send(comm, {"type": "ping"})
 
@@ -53,4 +77,40 @@ async def test_many_bad_frames_in_a_row_never_close_the_socket(order_and_token):
         assert (await receive(comm))["type"] == "error"
     await send(comm, {"type": "ping"})
     assert await receive(comm) == {"type": "pong"}
+    await comm.disconnect()
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children),
+    max_leaves=20,
+)
+frames = st.one_of(
+    st.binary(max_size=64),
+    st.text(max_size=MAX_FRAME_CHARS + 10),
+    json_values.map(json.dumps),
+    st.fixed_dictionaries(
+        {"type": st.sampled_from(["ping", "error", "pong"]) | st.text()},
+        optional={"after": json_values},
+    ).map(json.dumps),
+    # Around the JSON parser's recursion limit (1000 in CPython 3.11) and past it.
+    st.sampled_from([10, 999, 1000, DEEP]).map(lambda depth: "[" * depth + "]" * depth),
+)
+
+
+@settings(
+    max_examples=75, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(frames=st.lists(frames, min_size=1, max_size=5))
+async def test_any_frame_gets_one_answer_and_the_socket_stays_usable(order_and_token, frames):
+    order, token = order_and_token
+    comm = communicator(f"/ws/orders/{order.pk}/", token=token, origin=None)
+    assert (await comm.connect())[0]
+    for frame in frames:
+        await send_frame(comm, frame)
+        answer = await receive(comm)
+        assert answer["type"] in {"error", "pong"}
+    await send(comm, {"type": "ping"})
+    assert await receive(comm) == {"type": "pong"}
+    assert await comm.receive_nothing()
     await comm.disconnect()

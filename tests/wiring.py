@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
 from django.core.signals import got_request_exception, setting_changed
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate, pre_delete
@@ -27,6 +28,7 @@ from notifications.signals import websocket_event
 from orders import receivers as orders_receivers
 from orders.models import Order
 from orders.signals import order_cancelled, order_placed, order_shipped
+from shop import login as shop_login
 from shop import receivers as shop_receivers
 from shop.signal_map import dotted_path, is_project_module, live_receivers
 from warehouse import receivers as warehouse_receivers
@@ -74,6 +76,7 @@ BUILTIN_RECEIVERS: tuple[Wire, ...] = (
         shop_receivers.log_unhandled_exception,
         shop_receivers.REQUEST_ERROR_UID,
     ),
+    Wire(user_login_failed, shop_login.record_login_failure, shop_login.LOGIN_FAILED_UID),
     Wire(
         pre_delete,
         orders_receivers.protect_shipped_orders,

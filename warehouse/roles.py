@@ -9,12 +9,12 @@ from django.db.models import Q
 
 WAREHOUSE_STAFF_GROUP = "Warehouse staff"
 
-# (app label, codename). Orders are seen and shipped (the admin ship page needs change_order;
-# the order form leaves only the shipping address editable), the catalogue only seen, so no
-# price can be edited. Notices are seen and acknowledged; customer emails are none of it.
+# (app label, codename). Orders are seen and shipped, not edited (ship_order, not change_order:
+# a placed order's address stays the customer's), the catalogue only seen, so no price can be
+# edited. Notices are seen and acknowledged; customer emails are none of it.
 WAREHOUSE_STAFF_PERMISSIONS: tuple[tuple[str, str], ...] = (
     ("orders", "view_order"),
-    ("orders", "change_order"),
+    ("orders", "ship_order"),
     ("orders", "view_product"),
     ("warehouse", "view_warehousenotice"),
     ("warehouse", "acknowledge_warehousenotice"),

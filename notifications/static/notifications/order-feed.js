@@ -14,6 +14,8 @@
 // Event ids are allocated at insert, not at commit, so on the all-orders feed a lower id can
 // become visible just after a higher one: ask again from a little earlier; duplicates drop.
 const CATCH_UP_OVERLAP = 50;
+// The server is up but cannot serve yet (docs/websockets.md): keep backing off.
+const TRY_AGAIN_LATER = 1013;
 
 export function watchOrders({
   url,
@@ -30,6 +32,7 @@ export function watchOrders({
   let timer = null;
 
   function connect() {
+    const backoff = delay;
     const after = Math.max(highest - CATCH_UP_OVERLAP, 0);
     socket = new WebSocket(`${url}?after=${after}`, socketOptions);
     socket.onopen = () => {
@@ -46,8 +49,9 @@ export function watchOrders({
         onEvent(message);
       }
     };
-    socket.onclose = () => {
+    socket.onclose = (event) => {
       if (closed) return;
+      if (event.code === TRY_AGAIN_LATER) delay = backoff;
       onStatus("reconnecting");
       timer = setTimeout(connect, delay);
       delay = Math.min(delay * 2, 30000);

@@ -1,0 +1,63 @@
+"""Channel-layer group membership for the consumers: bounded per process, retried when full.
+
+redis-py's pool refuses (``MaxConnectionsError``) rather than waits once it has
+``max_connections`` connections out. When thousands of sockets open or close at once, their
+``group_add``/``group_discard`` calls would all want a connection at the same moment; a discard
+that fails leaves the channel in its group until ``group_expiry``, and every push to that group
+goes to a dead channel meanwhile. So at most ``MAX_CONCURRENT_OPS`` run at a time in a process,
+and a refused one is retried after a random wait that doubles each time (so the retries of a
+burst spread out instead of colliding again).
+"""
+
+import asyncio
+import random
+import weakref
+from collections.abc import Awaitable, Callable
+
+from redis.exceptions import MaxConnectionsError, RedisError
+
+# Well below REDIS_HOST["max_connections"] (1000, shop/settings.py): pushes and each
+# consumer's receive loop need connections from the same pool.
+MAX_CONCURRENT_OPS = 100
+ATTEMPTS = 8
+FIRST_BACKOFF_SECONDS = 0.05  # then 0.1, 0.2 ... 3.2 s at most
+
+# What an unreachable channel layer raises: redis-py's errors, or the socket's own.
+UNAVAILABLE = (RedisError, OSError)
+
+# One semaphore per event loop: an asyncio.Semaphore is bound to the loop that first waits on
+# it, and tests run many loops in one process.
+_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _loop_slots() -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    if loop not in _slots:
+        _slots[loop] = asyncio.Semaphore(MAX_CONCURRENT_OPS)
+    return _slots[loop]
+
+
+async def _bounded(operation: Callable[[str, str], Awaitable[None]], group: str, channel: str):
+    delay = FIRST_BACKOFF_SECONDS
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            async with _loop_slots():
+                await operation(group, channel)
+            return
+        except MaxConnectionsError:
+            if attempt == ATTEMPTS:
+                raise
+        await asyncio.sleep(random.uniform(0, delay))
+        delay *= 2
+
+
+async def join(layer, group: str, channel: str) -> None:
+    """``layer.group_add``; raises one of ``UNAVAILABLE`` when the layer cannot be reached."""
+    await _bounded(layer.group_add, group, channel)
+
+
+async def leave(layer, group: str, channel: str) -> None:
+    """``layer.group_discard``; raises one of ``UNAVAILABLE`` when the layer cannot be reached."""
+    await _bounded(layer.group_discard, group, channel)

@@ -1,0 +1,79 @@
+"""Customers' email addresses in the admin: hidden from warehouse staff, shown to those with
+``orders.view_customer_contact`` (and superusers).
+
+Checked where the order admin could show or leak one: the order page's panels, the order list,
+and search by email.
+"""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from orders.services import ship_order
+from tests.factories import DEFAULT_PASSWORD, AdminFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shipped(order, staff, django_capture_on_commit_callbacks):
+    """An order whose shipment email was sent, so the email panel names the recipient."""
+    with django_capture_on_commit_callbacks(execute=True):
+        ship_order(order=order, shipped_by=staff, carrier="dhl", tracking_number="JD0000001")
+    return order
+
+
+@pytest.fixture
+def contact_staff():
+    """Staff who see orders and customers' contact details, with no other rights."""
+    user = StaffFactory(ship_permission=False)
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="orders", codename__in=["view_order", "view_customer_contact"]
+        )
+    )
+    return user
+
+
+def browser(client, user):
+    client.login(username=user.username, password=DEFAULT_PASSWORD)
+    return client
+
+
+def order_page(client, order) -> str:
+    response = client.get(reverse("admin:orders_order_change", args=[order.pk]))
+    assert response.status_code == 200
+    return response.text
+
+
+def search(client, term: str) -> str:
+    response = client.get(reverse("admin:orders_order_changelist"), {"q": term})
+    assert response.status_code == 200
+    return response.text
+
+
+def test_warehouse_staff_see_no_customer_email(client, clerk, shipped):
+    email = shipped.customer.email
+    clerk_browser = browser(client, clerk)
+
+    assert email not in order_page(clerk_browser, shipped)
+    assert email not in search(clerk_browser, shipped.number)
+
+
+def test_warehouse_staff_cannot_find_an_order_by_email(client, clerk, shipped):
+    clerk_browser = browser(client, clerk)
+    assert shipped.number not in search(clerk_browser, shipped.customer.email)
+    assert shipped.number in search(clerk_browser, shipped.customer.username)
+
+
+@pytest.fixture
+def superuser():
+    return AdminFactory()
+
+
+@pytest.mark.parametrize("viewer", ["superuser", "contact_staff"])
+def test_the_permission_shows_emails_and_finds_by_them(request, client, shipped, viewer):
+    admin_browser = browser(client, request.getfixturevalue(viewer))
+
+    assert f"Sent to {shipped.customer.email}" in order_page(admin_browser, shipped)
+    assert shipped.number in search(admin_browser, shipped.customer.email)
