@@ -2,8 +2,8 @@
 
     python examples/watch_orders.py ws://127.0.0.1:8000 <api-token> [order-id]
 
-Prints one JSON line per order event, never twice, even across reconnects. Needs the
-``websockets`` package (pip install websockets).
+Prints one JSON line per order event, never twice and in feed order, even across lost pushes
+and reconnects. Needs the ``websockets`` package (pip install websockets).
 """
 
 import asyncio
@@ -12,13 +12,9 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from websockets.asyncio.client import connect
+from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-# Event ids are allocated when a transaction inserts the row, not when it commits, so on the
-# all-orders feed a lower id can become visible just after a higher one. Asking again from a
-# little before the highest id seen closes that window; duplicates are dropped by id.
-CATCH_UP_OVERLAP = 50
 TRY_AGAIN_LATER = 1013  # the server is up but cannot serve yet (docs/websockets.md)
 
 
@@ -28,29 +24,47 @@ async def watch(
     *,
     order_id: int | None = None,
     on_event: Callable[[dict[str, Any]], None] = lambda event: print(json.dumps(event)),
+    after: int = 0,
     max_events: int | None = None,
 ) -> None:
-    """Deliver each order event to ``on_event`` once; return after ``max_events`` if given."""
+    """Deliver each order event after position ``after`` to ``on_event`` once, in order;
+    return after ``max_events`` if given.
+
+    ``last`` is the position of the last event delivered. An event whose ``previous`` is
+    beyond ``last``, or a ``head`` beyond it, means a push was lost: ask with ``catch_up`` on
+    the open socket (once per replay) and drop what was seen (``position <= last``). A
+    reconnect asks with ``?after=last``.
+    """
     path = f"/ws/orders/{order_id}/" if order_id else "/ws/orders/"
-    seen: set[int] = set()
-    delay = 1.0
+    last, delivered, delay = after, 0, 1.0
     while True:
-        after = max(max(seen, default=0) - CATCH_UP_OVERLAP, 0)
         backoff = delay
         try:
             async with connect(
-                f"{base_url}{path}?after={after}",
+                f"{base_url}{path}?after={last}",
                 additional_headers={"Authorization": f"Token {token}"},
             ) as socket:
                 delay = 1.0
+                catching_up = True  # the server replays, then says head
                 async for frame in socket:
                     message = json.loads(frame)
-                    if message["type"] == "error":
+                    kind = message["type"]
+                    if kind == "error":
                         print(f"server says: {message['detail']}", file=sys.stderr)
-                    elif message["type"].startswith("order.") and message["event_id"] not in seen:
-                        seen.add(message["event_id"])
+                    elif kind == "head":
+                        catching_up = message["position"] > last
+                        if catching_up:
+                            await _catch_up(socket, last)
+                    elif kind.startswith("order.") and message["position"] > last:
+                        if message["previous"] > last:  # lost; the replay brings both
+                            if not catching_up:
+                                catching_up = True
+                                await _catch_up(socket, last)
+                            continue
+                        last = message["position"]
                         on_event(message)
-                        if max_events is not None and len(seen) >= max_events:
+                        delivered += 1
+                        if max_events is not None and delivered >= max_events:
                             return
         except InvalidStatus as refused:  # 403: bad token, or not your order; retrying won't help
             raise SystemExit(f"refused: HTTP {refused.response.status_code}") from refused
@@ -61,6 +75,10 @@ async def watch(
             pass  # server restarting or network gone: reconnect below
         await asyncio.sleep(delay)
         delay = min(delay * 2, 30.0)
+
+
+async def _catch_up(socket: ClientConnection, after: int) -> None:
+    await socket.send(json.dumps({"type": "catch_up", "after": after}))
 
 
 if __name__ == "__main__":

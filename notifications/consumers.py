@@ -12,6 +12,7 @@ close codes.
 import asyncio
 import json
 import logging
+import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -19,12 +20,13 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.db.models import QuerySet
+from django.db import DatabaseError
+from django.db.models import Max, QuerySet
 
 from notifications import layer
 from notifications.auth import still_signed_in
 from notifications.groups import STAFF_GROUP, WAREHOUSE_GROUP, customer_group, order_group
-from notifications.messages import order_event_message
+from notifications.messages import feed_message, order_event_message
 from notifications.models import LiveWatcher
 from notifications.signals import websocket_event
 from orders import selectors
@@ -41,7 +43,9 @@ REFUSED = 4403  # one close code for every refusal, and for a user no longer sig
 NOT_FOUND = 4404
 MAX_FRAME_CHARS = 4096
 BACKLOG_CHUNK = 200
-REMEMBERED_EVENT_IDS = 10_000
+REMEMBERED_POSITIONS = 10_000
+MAX_POSITION = 2**63 - 1  # the largest BigIntegerField
+POSITION_DIGITS = re.compile(r"[0-9]{1,19}")
 # Held by the "Warehouse staff" group (the warehouse app's permission, named, not imported).
 WAREHOUSE_PERMISSION = "warehouse.view_warehousenotice"
 
@@ -129,6 +133,9 @@ class BaseConsumer(AsyncWebsocketConsumer):
     async def after_accept(self) -> None:
         """Send what the client should see before live messages (backlog, snapshot)."""
 
+    async def on_heartbeat(self) -> None:
+        """Send what the client should hear now and then (the order feeds send their head)."""
+
     async def connect(self) -> None:
         self.user = self.scope["user"]
         groups = await self.subscribe() if self.user.is_authenticated else None
@@ -157,6 +164,7 @@ class BaseConsumer(AsyncWebsocketConsumer):
                     await self.end(REFUSED, "You are no longer signed in.")
                     return
                 await self.announce("heartbeat", {})
+                await self.on_heartbeat()
         except Exception as exc:
             await self.fail(exc)
 
@@ -253,9 +261,13 @@ class BaseConsumer(AsyncWebsocketConsumer):
 
 
 class OrderEventsConsumer(BaseConsumer):
-    """Order events: live from the channel layer, and from the event table after ``?after=``.
+    """One feed of order events, by position: stored ones after ``?after=`` or a ``catch_up``
+    frame, then live ones from the channel layer.
 
-    Event ids already sent are remembered and dropped, so the backlog/live seam and a
+    Positions are committed in numeric order, so a replay of ``> after`` is exact. Each event
+    carries its feed's ``previous`` position, so a client notices a lost push, and a ``head``
+    frame (after each replay and on every heartbeat) shows it a lost last push. Positions
+    already sent are remembered and live copies of them dropped: the backlog/live seam and a
     re-dispatched event never reach the client twice.
     """
 
@@ -263,41 +275,75 @@ class OrderEventsConsumer(BaseConsumer):
         """The stored events this subscription covers."""
         raise NotImplementedError
 
+    def previous(self, message: dict[str, Any]) -> int:
+        """The position before this group message's in this feed."""
+        raise NotImplementedError
+
     async def connect(self) -> None:
-        self.sent_ids: OrderedDict[int, None] = OrderedDict()
+        self.sent_positions: OrderedDict[int, None] = OrderedDict()
         await super().connect()
 
     async def after_accept(self) -> None:
-        raw_after = _query_param(self.scope, "after")
-        if raw_after is None:
+        values = _query_values(self.scope, "after")
+        if not values:
             return
-        if not raw_after.isdigit():
-            await self.send_error("after must be a non-negative integer event id.")
-            await self.close(code=BAD_REQUEST)
+        after = _position_in_url(values[0]) if len(values) == 1 else None
+        if after is None:
+            await self.end(BAD_REQUEST, f"after must be one position, 0 to {MAX_POSITION}.")
             return
-        last_id = int(raw_after)
-        while batch := await self.backlog(after=last_id):
+        await self.replay(after=after)
+
+    async def handle_catch_up(self, frame: dict[str, Any]) -> None:
+        if (after := _position(frame.get("after"))) is None:
+            await self.send_error(f'catch_up needs "after": a position, 0 to {MAX_POSITION}.')
+        else:
+            await self.replay(after=after)
+
+    async def on_heartbeat(self) -> None:
+        try:
+            head = await self.head()
+        except DatabaseError:  # the next heartbeat tells it; the heartbeat itself must go on
+            logger.warning("No head for %s: database unavailable", self.scope["path"])
+            return
+        await self.send_head(head)
+
+    async def replay(self, *, after: int) -> None:
+        """Send every stored event after ``after`` in position order, then ``head``.
+
+        Sent even if already sent live: the client asked, and may have dropped it as a gap.
+        Each one's ``previous`` is the one sent before it, so the replay is gap-free even
+        where an event was deleted since.
+        """
+        previous = after
+        while batch := await self.backlog(after=previous):
             for message in batch:
-                await self.send_event(message)
-            last_id = batch[-1]["event_id"]
+                await self.send_event(message, previous=previous)
+                previous = message["position"]
+        await self.send_head(previous)
 
     @database_sync_to_async
     def backlog(self, *, after: int) -> list[dict[str, Any]]:
-        events = self.events().filter(id__gt=after).order_by("id")[:BACKLOG_CHUNK]
-        return [order_event_message(event) for event in events]
+        events = self.events().filter(position__gt=after).order_by("position")
+        return [order_event_message(event) for event in events[:BACKLOG_CHUNK]]
 
-    async def send_event(self, message: dict[str, Any]) -> None:
-        event_id = message["event_id"]
-        if event_id in self.sent_ids:
-            return
-        self.sent_ids[event_id] = None
-        if len(self.sent_ids) > REMEMBERED_EVENT_IDS:
-            self.sent_ids.popitem(last=False)
-        await self.send_json(message)
+    @database_sync_to_async
+    def head(self) -> int:
+        """The feed's latest position, 0 for none."""
+        return self.events().aggregate(head=Max("position"))["head"] or 0
+
+    async def send_head(self, position: int) -> None:
+        await self.send_json({"type": "head", "position": position})
+
+    async def send_event(self, message: dict[str, Any], *, previous: int) -> None:
+        self.sent_positions[message["position"]] = None
+        if len(self.sent_positions) > REMEMBERED_POSITIONS:
+            self.sent_positions.popitem(last=False)
+        await self.send_json(feed_message(message, previous=previous))
 
     # Channel-layer handlers: a group message of type "order.shipped" calls order_shipped().
     async def order_placed(self, message: dict[str, Any]) -> None:
-        await self.send_event(message)
+        if message["position"] not in self.sent_positions:
+            await self.send_event(message, previous=self.previous(message))
 
     order_shipped = order_placed
     order_cancelled = order_placed
@@ -314,7 +360,11 @@ class OrderConsumer(OrderEventsConsumer):
         return (order_group(order_id),) if visible else None
 
     def events(self) -> QuerySet[OrderEvent]:
-        return OrderEvent.objects.filter(order_id=self.scope["url_route"]["kwargs"]["order_id"])
+        order_id = self.scope["url_route"]["kwargs"]["order_id"]
+        return OrderEvent.objects.filter(order_id=order_id, position__isnull=False)
+
+    def previous(self, message: dict[str, Any]) -> int:
+        return message["order_previous"]
 
 
 class OrderListConsumer(OrderEventsConsumer):
@@ -324,7 +374,12 @@ class OrderListConsumer(OrderEventsConsumer):
         return (STAFF_GROUP,) if self.user.is_staff else (customer_group(self.user.pk),)
 
     def events(self) -> QuerySet[OrderEvent]:
-        return OrderEvent.objects.filter(order__in=selectors.visible_orders(user=self.user))
+        visible = selectors.visible_orders(user=self.user)
+        return OrderEvent.objects.filter(order__in=visible, position__isnull=False)
+
+    def previous(self, message: dict[str, Any]) -> int:
+        # Staff see every event, so their feed has every position.
+        return message["position"] - 1 if self.user.is_staff else message["customer_previous"]
 
 
 class WarehouseConsumer(BaseConsumer):
@@ -352,7 +407,19 @@ class UnknownPathConsumer(AsyncWebsocketConsumer):
         await self.close(code=NOT_FOUND)
 
 
-def _query_param(scope: dict[str, Any], name: str) -> str | None:
+def _query_values(scope: dict[str, Any], name: str) -> list[str]:
     query = scope.get("query_string", b"").decode("latin1")
-    values = parse_qs(query, keep_blank_values=True).get(name)
-    return values[-1] if values else None
+    return parse_qs(query, keep_blank_values=True).get(name, [])
+
+
+def _position(value: object) -> int | None:
+    """A position sent by the client: an integer that fits a BigIntegerField, else None."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_POSITION:
+        return value
+    return None
+
+
+def _position_in_url(value: str) -> int | None:
+    """Only 1-19 ASCII digits: ``str.isdigit()`` accepts "²", and ``int()`` of thousands of
+    digits raises."""
+    return _position(int(value)) if POSITION_DIGITS.fullmatch(value) else None

@@ -8,6 +8,9 @@ from typing import Any
 from orders.models import OrderEvent
 
 SHIPMENT_FIELDS = ("carrier", "tracking_number", "tracking_url", "shipped_at")
+# One group message reaches the order's, the customer's and the staff group; each feed has its
+# own previous position, so the message carries both and each consumer keeps its feed's.
+FEED_PREVIOUS_FIELDS = ("order_previous", "customer_previous")
 
 
 def order_event_message(event: OrderEvent) -> dict[str, Any]:
@@ -15,6 +18,9 @@ def order_event_message(event: OrderEvent) -> dict[str, Any]:
     message = {
         "type": f"order.{event.type}",
         "event_id": event.pk,
+        "position": event.position,
+        "order_previous": event.order_previous,
+        "customer_previous": event.customer_previous,
         "order_id": event.order_id,
         "order_number": event.payload["order_number"],
         "status": event.payload["status"],
@@ -22,3 +28,9 @@ def order_event_message(event: OrderEvent) -> dict[str, Any]:
     if event.type == OrderEvent.Type.SHIPPED:
         message.update({field: event.payload[field] for field in SHIPMENT_FIELDS})
     return message
+
+
+def feed_message(message: dict[str, Any], *, previous: int) -> dict[str, Any]:
+    """What a client of one feed receives: ``previous`` is the feed's position before this one."""
+    sent = {key: value for key, value in message.items() if key not in FEED_PREVIOUS_FIELDS}
+    return {**sent, "previous": previous}

@@ -17,7 +17,9 @@ def track_order(request: HttpRequest, order_id: int) -> HttpResponse:
         shipment = order.shipment
     except Shipment.DoesNotExist:
         shipment = None
-    events = list(order_timeline(order=order))
+    # Only events in the order's feed: the page then goes live from the last one's position,
+    # and one not positioned yet arrives over the websocket instead of being shown twice.
+    events = list(order_timeline(order=order).filter(position__isnull=False).order_by("position"))
     return render(
         request,
         "notifications/track.html",
@@ -25,6 +27,7 @@ def track_order(request: HttpRequest, order_id: int) -> HttpResponse:
             "order": order,
             "shipment": shipment,
             "events": events,
+            "after": events[-1].position if events else 0,
             "carrier_names": dict(Carrier.choices),
         },
     )

@@ -97,7 +97,7 @@ class ShipmentInline(ReadOnlyInline):
 
 class OrderEventInline(ReadOnlyInline):
     model = OrderEvent
-    fields = ["type", "created_at", "dispatched_at", "payload"]
+    fields = ["type", "position", "created_at", "dispatched_at", "payload"]
 
 
 @admin.action(permissions=["delete"], description=delete_selected.short_description)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from orders.carriers import Carrier, tracking_url
 
@@ -140,6 +140,12 @@ class OrderEvent(models.Model):
 
     ``dispatched_at`` stays empty until every receiver of the event's signal succeeded, so a
     periodic task can send again whatever a crash or an outage left behind.
+
+    ``position`` is the event's place in the websocket feeds, given after the event committed
+    (ids are given at insert, so they are not commit order). Positions are committed in
+    numeric order, so a client that has seen position N can ask for ``> N`` and miss nothing.
+    ``order_previous`` and ``customer_previous`` are the positions before this one in the
+    order's and in the customer's feed (0 for none): a connected client spots a lost push.
     """
 
     class Type(models.TextChoices):
@@ -152,6 +158,9 @@ class OrderEvent(models.Model):
     payload = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
+    position = models.BigIntegerField(unique=True, null=True, blank=True, editable=False)
+    order_previous = models.BigIntegerField(null=True, blank=True, editable=False)
+    customer_previous = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["id"]
@@ -161,6 +170,22 @@ class OrderEvent(models.Model):
             models.CheckConstraint(
                 condition=Q(type__in=["placed", "shipped", "cancelled"]),
                 name="orderevent_type_valid",
+            ),
+            # Unpositioned, or positioned with both previous positions before it.
+            models.CheckConstraint(
+                condition=Q(
+                    position__isnull=True,
+                    order_previous__isnull=True,
+                    customer_previous__isnull=True,
+                )
+                | Q(
+                    position__gt=0,
+                    order_previous__gte=0,
+                    order_previous__lt=F("position"),
+                    customer_previous__gte=0,
+                    customer_previous__lt=F("position"),
+                ),
+                name="orderevent_position_valid",
             ),
         ]
         indexes = [
@@ -173,3 +198,16 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} #{self.pk}"
+
+
+class EventSequence(models.Model):
+    """The last position given to an order event, in one row.
+
+    Positions are given in a short transaction that locks this row first, so they are
+    committed one at a time in numeric order (``orders.dispatch.assign_position``).
+    """
+
+    last_position = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"last event position {self.last_position}"

@@ -134,10 +134,16 @@ class OrderEventSerializer(serializers.ModelSerializer):
             "`cancelled_by` (usernames) are shown to staff only."
         ),
     )
+    position = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="The event's place in the websocket feeds, null until it is dispatched: "
+        "connect with `?after=` the last one read to continue live (docs/websockets.md).",
+    )
 
     class Meta:
         model = OrderEvent
-        fields = ["id", "type", "created_at", "payload"]
+        fields = ["id", "position", "type", "created_at", "payload"]
 
     def to_representation(self, event: OrderEvent) -> dict:
         data = super().to_representation(event)

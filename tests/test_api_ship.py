@@ -118,14 +118,20 @@ def test_cancel_refusals(order, customer_client, other_client, anon_client, staf
     assert response.json()["code"] == "invalid_transition"
 
 
-def test_events_timeline(order, customer_client, staff_client, other_client):
-    staff_client.post(ship_url(order), SHIP, format="json")
+def test_events_timeline(
+    order, customer_client, staff_client, other_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(ship_url(order), SHIP, format="json")
 
     response = customer_client.get(f"/api/orders/{order.pk}/events/")
 
     assert response.status_code == 200
     [event] = response.json()
-    assert set(event) == {"id", "type", "created_at", "payload"}
+    assert set(event) == {"id", "position", "type", "created_at", "payload"}
+    position = order.events.get().position
+    assert position is not None
+    assert event["position"] == position
     assert event["type"] == "shipped"
     assert event["payload"]["tracking_number"] == SHIP["tracking_number"]
     assert other_client.get(f"/api/orders/{order.pk}/events/").status_code == 404

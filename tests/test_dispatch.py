@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from notifications.models import EmailLog
 from orders.dispatch import dispatch_event
-from orders.models import Order, OrderEvent, Shipment
+from orders.models import EventSequence, Order, OrderEvent, Shipment
 from orders.services import ship_order
 from orders.signals import order_shipped
 from orders.tasks import redispatch_pending_events
@@ -120,3 +120,21 @@ def test_periodic_redispatch_sends_old_pending_events_only(staff):
     assert OrderEvent.objects.get(order=old).dispatched_at is not None
     assert OrderEvent.objects.get(order=recent).dispatched_at is None
     assert [message.to for message in mail.outbox] == [[old.customer.email]]
+
+
+def test_a_dispatch_that_fails_after_commit_leaves_the_shipment_and_the_request_alone(
+    order, staff, staff_client, caplog
+):
+    """The database refuses the event's position (a sequence that went negative breaks the
+    position check): the ship still answers 200 and the event waits for the re-dispatch."""
+    EventSequence.objects.update_or_create(pk=1, defaults={"last_position": -10})
+
+    with caplog.at_level(logging.ERROR, logger="django.db.backends.base"):
+        response = staff_client.post(
+            f"/api/orders/{order.pk}/ship/", {"carrier": "ups", "tracking_number": "1Z0000001"}
+        )
+
+    assert response.status_code == 200
+    event = OrderEvent.objects.get(order=order, type="shipped")
+    assert (event.position, event.dispatched_at) == (None, None)
+    assert "in on_commit()" in caplog.text

@@ -86,14 +86,16 @@ def test_external_client_reconnects_with_catch_up(asgi_server):
         # Offline while the order ships.
         await _in_thread(post_json, f"{server.http}/api/orders/{order.pk}/ship/", SHIP, staff_token)
         async with connect(f"{url}?after=0", additional_headers=auth(customer_token)) as socket:
-            received = [json.loads(await _recv(socket))]
+            received = [json.loads(await _recv(socket)), json.loads(await _recv(socket))]
             await socket.send(json.dumps({"type": "ping"}))
             received.append(json.loads(await _recv(socket)))
             return received
 
-    missed, pong = async_to_sync(scenario)()
+    missed, head, pong = async_to_sync(scenario)()
 
-    assert missed["event_id"] == OrderEvent.objects.get(order=order, type="shipped").pk
+    shipped = OrderEvent.objects.get(order=order, type="shipped")
+    assert (missed["event_id"], missed["position"]) == (shipped.pk, shipped.position)
+    assert head == {"type": "head", "position": shipped.position}
     assert pong == {"type": "pong"}, "the missed event came once, then nothing but the pong"
 
 
@@ -144,8 +146,8 @@ def test_example_client_survives_a_server_restart_without_losing_or_repeating(as
 
     async_to_sync(scenario)()
 
-    expected = OrderEvent.objects.filter(type="shipped").order_by("id").values_list("id", flat=True)
-    assert [m["event_id"] for m in received] == list(expected)
+    expected = OrderEvent.objects.filter(type="shipped").order_by("position")
+    assert [m["position"] for m in received] == list(expected.values_list("position", flat=True))
     assert [m["order_id"] for m in received] == [first.pk, second.pk]
 
 

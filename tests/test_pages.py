@@ -14,15 +14,30 @@ def logged_in(client, user):
     return client
 
 
-def test_tracking_page_renders_status_shipment_and_timeline(client, order, customer, staff):
-    ship_order(order=order, shipped_by=staff, carrier="ups", tracking_number="1Z0000001")
+def test_tracking_page_renders_status_shipment_and_timeline(
+    client, order, customer, staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ship_order(order=order, shipped_by=staff, carrier="ups", tracking_number="1Z0000001")
     page = logged_in(client, customer).get(reverse("track-order", args=[order.pk])).text
 
     assert f"Order {order.number}" in page
     assert 'id="order-status" class="badge badge-shipped">Shipped<' in page
     assert 'href="https://www.ups.com/track?tracknum=1Z0000001"' in page
-    assert f'data-event-id="{order.events.get().pk}"' in page
+    assert f'data-position="{order.events.get().position}"' in page
     assert 'aria-live="polite"' in page
+
+
+def test_the_timeline_waits_for_an_event_to_have_its_feed_position(
+    client, order, customer, staff, django_capture_on_commit_callbacks
+):
+    """Until dispatched it is not in the feed; the page shows it when it arrives live."""
+    with django_capture_on_commit_callbacks(execute=False):
+        ship_order(order=order, shipped_by=staff, carrier="ups", tracking_number="1Z0000001")
+    page = logged_in(client, customer).get(reverse("track-order", args=[order.pk])).text
+
+    assert "data-position" not in page
+    assert 'data-after="0"' in page
 
 
 def test_tracking_page_hides_the_shipment_until_shipped(client, order, customer):

@@ -39,6 +39,9 @@ def test_shipping_pushes_one_message_to_each_group(
     expected = {
         "type": "order.shipped",
         "event_id": event.pk,
+        "position": event.position,
+        "order_previous": 0,
+        "customer_previous": 0,
         "order_id": order.pk,
         "order_number": order.number,
         "status": "shipped",
@@ -80,6 +83,11 @@ def test_placed_and_cancelled_orders_are_pushed_with_their_own_type(
         ("order.cancelled", "cancelled", order.pk),
     ]
     assert messages[0]["event_id"] < messages[1]["event_id"]
+    placed, cancelled = OrderEvent.objects.filter(order=order).order_by("position")
+    assert [(m["position"], m["order_previous"]) for m in messages] == [
+        (placed.position, 0),
+        (cancelled.position, placed.position),
+    ]
 
 
 def shipped_signal_kwargs(order, staff) -> dict:

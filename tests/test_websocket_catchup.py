@@ -1,14 +1,20 @@
-"""``?after=<event_id>``: stored events first, then live ones, no gap and no duplicate."""
+"""Catch-up by feed position: ``?after=`` and ``catch_up`` replay exactly what was missed,
+``previous`` shows a connected client a lost push, and ``head`` shows it a lost last push."""
+
+import asyncio
+from urllib.parse import quote
 
 import pytest
 from channels.db import database_sync_to_async
 from rest_framework.authtoken.models import Token
 
-from notifications.consumers import OrderConsumer, OrderEventsConsumer
+from notifications.consumers import MAX_POSITION, OrderConsumer, OrderEventsConsumer
+from notifications.models import LiveWatcher
 from orders.models import OrderEvent
 from orders.services import OrderLine, cancel_order, place_order, ship_order
 from tests.factories import ProductFactory, StaffFactory, UserFactory
-from tests.ws import open_socket, receive
+from tests.wiring import pushes_dropped
+from tests.ws import open_socket, receive, send
 
 pytestmark = [
     pytest.mark.asyncio,
@@ -29,6 +35,7 @@ def scene(transactional_db):
         "staff": staff,
         "orders": orders,
         "token": Token.objects.create(user=customer).key,
+        "staff_token": Token.objects.create(user=staff).key,
     }
 
 
@@ -38,43 +45,122 @@ def ship(order, staff, tracking: str = "1Z0000001"):
     )
 
 
+async def position(order, kind: str) -> int:
+    return (await OrderEvent.objects.aget(order=order, type=kind)).position
+
+
 async def test_reconnect_after_a_missed_shipment_delivers_it_exactly_once(scene):
     order, staff = scene["orders"][0], scene["staff"]
-    placed = await OrderEvent.objects.aget(order=order, type="placed")
+    placed = await position(order, "placed")
     comm = await open_socket(f"/ws/orders/{order.pk}/", scene["token"])
     await comm.disconnect()
 
     await ship(order, staff)  # while the client is away
 
-    comm = await open_socket(f"/ws/orders/{order.pk}/?after={placed.pk}", scene["token"])
-    missed = await receive(comm)
+    comm = await open_socket(f"/ws/orders/{order.pk}/?after={placed}", scene["token"])
+    missed, head = await receive(comm), await receive(comm)
     shipped = await OrderEvent.objects.aget(order=order, type="shipped")
     assert (missed["type"], missed["event_id"]) == ("order.shipped", shipped.pk)
+    assert (missed["position"], missed["previous"]) == (shipped.position, placed)
+    assert head == {"type": "head", "position": shipped.position}
     assert await comm.receive_nothing()
     await comm.disconnect()
 
 
-async def test_order_list_catch_up_is_in_id_order_and_then_live(scene):
+async def test_order_list_catch_up_is_in_position_order_and_then_live(scene):
     first, second, third = scene["orders"]
-    after = (await OrderEvent.objects.aget(order=first, type="placed")).pk
+    after = await position(first, "placed")
     await ship(second, scene["staff"])
     await database_sync_to_async(cancel_order)(order=first, cancelled_by=scene["customer"])
 
     comm = await open_socket(f"/ws/orders/?after={after}", scene["token"])
     backlog = [await receive(comm) for _ in range(4)]
+    head = await receive(comm)
     await ship(third, scene["staff"], "1Z0000003")
     live = await receive(comm)
 
     expected = [
         e
-        async for e in OrderEvent.objects.filter(pk__gt=after)
-        .order_by("id")
-        .values_list("id", "type")
+        async for e in OrderEvent.objects.filter(position__gt=after)
+        .order_by("position")
+        .values_list("position", "type")
     ]
-    assert [(m["event_id"], m["type"]) for m in [*backlog, live]] == [
-        (event_id, f"order.{kind}") for event_id, kind in expected
+    received = [*backlog, live]
+    assert [(m["position"], m["type"]) for m in received] == [
+        (at, f"order.{kind}") for at, kind in expected
     ]
+    positions = [after, *(m["position"] for m in received)]
+    assert [m["previous"] for m in received] == positions[:-1], "each follows the one before"
+    assert head == {"type": "head", "position": backlog[-1]["position"]}
     assert await comm.receive_nothing()
+    await comm.disconnect()
+
+
+@pytest.mark.parametrize("token", ["token", "staff_token"], ids=["customer", "staff"])
+async def test_a_dropped_push_shows_as_a_gap_and_catch_up_fills_it(scene, token):
+    """The push for the first shipment never arrives; the second one's ``previous`` names it,
+    and a ``catch_up`` on the open socket brings both, in order. (An order's own feed is
+    covered by the heartbeat's ``head`` below: it has one event after placed.)"""
+    first, second = scene["orders"][:2]
+    last = await OrderEvent.objects.order_by("position").alast()
+    comm = await open_socket(f"/ws/orders/?after={last.position}", scene[token])
+    assert (await receive(comm))["type"] == "head"
+
+    with pushes_dropped():
+        await ship(first, scene["staff"])
+    await ship(second, scene["staff"], "1Z0000002")
+    live = await receive(comm)
+    lost = await position(first, "shipped")
+
+    assert live["previous"] == lost != last.position, "the gap shows"
+    await send(comm, {"type": "catch_up", "after": last.position})
+    replayed = [await receive(comm), await receive(comm)]
+    assert [(m["position"], m["previous"]) for m in replayed] == [
+        (lost, last.position),
+        (live["position"], lost),
+    ]
+    assert await receive(comm) == {"type": "head", "position": live["position"]}
+    assert await comm.receive_nothing()
+    await comm.disconnect()
+
+
+async def test_a_catch_up_without_anything_missed_only_says_head(scene):
+    order = scene["orders"][0]
+    placed = await position(order, "placed")
+    comm = await open_socket(f"/ws/orders/{order.pk}/", scene["token"])
+
+    await send(comm, {"type": "catch_up", "after": placed})
+
+    assert await receive(comm) == {"type": "head", "position": placed}
+    await comm.disconnect()
+
+
+async def test_the_heartbeat_shows_a_lost_last_push(scene, monkeypatch):
+    order = scene["orders"][0]
+    placed = await position(order, "placed")
+    comm = await open_socket(f"/ws/orders/{order.pk}/?after={placed}", scene["token"])
+    assert await receive(comm) == {"type": "head", "position": placed}
+
+    with pushes_dropped():
+        await ship(order, scene["staff"])
+    monkeypatch.setattr(LiveWatcher, "HEARTBEAT_SECONDS", 0.05)
+    await comm.disconnect()  # the heartbeat period is read when a connection starts
+    comm = await open_socket(f"/ws/orders/{order.pk}/", scene["token"])
+
+    assert await receive(comm) == {"type": "head", "position": await position(order, "shipped")}
+    await comm.disconnect()
+
+
+async def test_events_without_a_position_are_not_in_the_feed_yet(scene):
+    """Committed but not yet dispatched (or its process died): not replayed until positioned,
+    so nothing positioned later can overtake it unseen."""
+    order = scene["orders"][0]
+    await OrderEvent.objects.filter(order=order).aupdate(
+        position=None, order_previous=None, customer_previous=None
+    )
+    comm = await open_socket(f"/ws/orders/{order.pk}/?after=0", scene["token"])
+
+    assert await receive(comm) == {"type": "head", "position": 0}
     await comm.disconnect()
 
 
@@ -82,7 +168,7 @@ async def test_an_event_committed_at_the_seam_arrives_once(scene, monkeypatch):
     """The group is joined before the backlog is read: an event committed in between is both
     pushed live and found in the table, and the client still gets it once."""
     order, staff = scene["orders"][0], scene["staff"]
-    placed = await OrderEvent.objects.aget(order=order, type="placed")
+    placed = await position(order, "placed")
     original_events = OrderConsumer.events
 
     def events_with_a_shipment_at_the_seam(consumer):
@@ -92,26 +178,19 @@ async def test_an_event_committed_at_the_seam_arrives_once(scene, monkeypatch):
 
     monkeypatch.setattr(OrderConsumer, "events", events_with_a_shipment_at_the_seam)
 
-    comm = await open_socket(f"/ws/orders/{order.pk}/?after={placed.pk}", scene["token"])
+    comm = await open_socket(f"/ws/orders/{order.pk}/?after={placed}", scene["token"])
     message = await receive(comm)
 
     assert message["type"] == "order.shipped"
+    assert (await receive(comm))["type"] == "head"
     assert await comm.receive_nothing(timeout=0.5), "the live copy was dropped"
     await comm.disconnect()
-
-
-@pytest.mark.parametrize("after", ["-1", "abc", "1.5", ""])
-async def test_a_bad_after_gets_an_error_frame_and_close(scene, after):
-    order = scene["orders"][0]
-    comm = await open_socket(f"/ws/orders/{order.pk}/?after={after}", scene["token"])
-    assert (await receive(comm))["type"] == "error"
-    assert (await comm.receive_output())["type"] == "websocket.close"
 
 
 async def test_an_event_committed_just_after_the_backlog_read_arrives_live(scene, monkeypatch):
     """No gap: the group was joined before the read, so a later commit is pushed live."""
     order, staff = scene["orders"][0], scene["staff"]
-    placed = await OrderEvent.objects.aget(order=order, type="placed")
+    placed = await position(order, "placed")
     read_backlog = OrderEventsConsumer.__dict__["backlog"]
 
     async def read_then_ship(consumer, *, after):
@@ -122,8 +201,68 @@ async def test_an_event_committed_just_after_the_backlog_read_arrives_live(scene
 
     monkeypatch.setattr(OrderConsumer, "backlog", read_then_ship)
 
-    comm = await open_socket(f"/ws/orders/{order.pk}/?after={placed.pk}", scene["token"])
+    comm = await open_socket(f"/ws/orders/{order.pk}/?after={placed}", scene["token"])
 
-    assert (await receive(comm))["type"] == "order.shipped"
+    assert await receive(comm) == {"type": "head", "position": placed}
+    live = await receive(comm)
+    assert (live["type"], live["previous"]) == ("order.shipped", placed)
     assert await comm.receive_nothing(timeout=0.5)
+    await comm.disconnect()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "after=-1",
+        "after=abc",
+        "after=1.5",
+        "after=",
+        "after",
+        "after=+1",
+        "after=%201",
+        "after=1%0A",
+        "after=0x10",
+        f"after={quote('²')}",  # str.isdigit() says yes
+        f"after={quote('١٢')}",  # Arabic-Indic digits: int() would accept them
+        f"after={'9' * 5000}",  # int() raises past 4300 digits
+        f"after={2**63}",
+        "after=1&after=2",
+    ],
+)
+async def test_a_bad_after_gets_an_error_frame_and_close(scene, query):
+    order = scene["orders"][0]
+    comm = await open_socket(f"/ws/orders/{order.pk}/?{query}", scene["token"])
+    assert (await receive(comm))["type"] == "error"
+    assert await comm.receive_output() == {"type": "websocket.close", "code": 4400}
+
+
+@pytest.mark.parametrize("after", ["0", "007", str(MAX_POSITION)])
+async def test_any_position_in_range_is_a_good_after(scene, after):
+    comm = await open_socket(f"/ws/orders/?after={after}", scene["token"])
+    messages = [await receive(comm) for _ in range(4 if int(after) == 0 else 1)]
+    assert messages[-1]["type"] == "head"
+    await comm.disconnect()
+
+
+@pytest.mark.parametrize("after", [-1, "5", 1.5, True, None, 2**63, [1]])
+async def test_a_bad_catch_up_gets_an_error_and_the_socket_stays_open(scene, after):
+    comm = await open_socket("/ws/orders/", scene["token"])
+
+    await send(comm, {"type": "catch_up", "after": after})
+    error = await receive(comm)
+    await send(comm, {"type": "ping"})
+
+    assert error["type"] == "error"
+    assert "catch_up" in error["detail"]
+    assert await receive(comm) == {"type": "pong"}
+    await comm.disconnect()
+
+
+async def test_many_catch_ups_replay_each_time_without_closing(scene):
+    comm = await open_socket("/ws/orders/", scene["token"])
+    for _ in range(3):
+        await send(comm, {"type": "catch_up", "after": 0})
+        replay = [await receive(comm) for _ in range(4)]
+        assert [m["type"] for m in replay] == ["order.placed"] * 3 + ["head"]
+    await asyncio.sleep(0)
     await comm.disconnect()

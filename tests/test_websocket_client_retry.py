@@ -16,7 +16,14 @@ from tests.live_services import free_port
 
 pytestmark = pytest.mark.asyncio
 
-EVENT = {"type": "order.shipped", "event_id": 1, "order_id": 7, "status": "shipped"}
+EVENT = {
+    "type": "order.shipped",
+    "event_id": 1,
+    "position": 1,
+    "previous": 0,
+    "order_id": 7,
+    "status": "shipped",
+}
 
 
 async def test_the_client_backs_off_on_1013_and_gets_the_event_once_served(monkeypatch):

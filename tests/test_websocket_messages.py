@@ -1,4 +1,4 @@
-"""Order events reach websocket subscribers as JSON frames, live, with the event id."""
+"""Order events reach websocket subscribers as JSON frames, live, with id and position."""
 
 import pytest
 from channels.db import database_sync_to_async
@@ -43,6 +43,8 @@ async def test_customer_sees_their_order_ship(scene):
     assert message == {
         "type": "order.shipped",
         "event_id": event.pk,
+        "position": event.position,
+        "previous": 0,
         "order_id": order.pk,
         "order_number": order.number,
         "status": "shipped",
@@ -76,6 +78,7 @@ async def test_order_list_feeds_placed_and_cancelled_to_owner_and_staff(scene):
         )
         assert (cancelled["type"], cancelled["status"]) == ("order.cancelled", "cancelled")
         assert placed["event_id"] < cancelled["event_id"]
+        assert cancelled["previous"] == placed["position"]
     assert await stranger.receive_nothing(), "another customer hears nothing"
     for comm in (mine, everything, stranger):
         await comm.disconnect()

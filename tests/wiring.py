@@ -120,3 +120,9 @@ def receiver_keys(signal: Signal) -> list[tuple]:
         ),
         key=repr,
     )
+
+
+def pushes_dropped():
+    """Events dispatched in the block get their feed position but no live push, as when the
+    at-most-once channel layer drops a message."""
+    return disconnected(*(wire for wire in ORDER_RECEIVERS if wire.dispatch_uid == PUSH_UID))

@@ -7,34 +7,33 @@
 //   });
 //   feed.close();  // stop for good
 //
-// Browsers authenticate with the session cookie. Every event is delivered once: ids already
-// seen are dropped, and a reconnect asks for what was missed with ?after=. A page that
-// rendered some events already passes their ids as knownEventIds.
+// Browsers authenticate with the session cookie. Every event is delivered once and in feed
+// order: `last` is the position of the last one delivered. An event whose `previous` is not
+// `last` means a push was lost, and so does a `head` beyond `last`: ask with catch_up on the
+// open socket and drop what was seen (position <= last). A reconnect asks with ?after=last.
+// A page that rendered events already passes the last one's position as `after`.
 
-// Event ids are allocated at insert, not at commit, so on the all-orders feed a lower id can
-// become visible just after a higher one: ask again from a little earlier; duplicates drop.
-const CATCH_UP_OVERLAP = 50;
 // The server is up but cannot serve yet (docs/websockets.md): keep backing off.
 const TRY_AGAIN_LATER = 1013;
 
-export function watchOrders({
-  url,
-  onEvent,
-  onStatus = () => {},
-  knownEventIds = [],
-  socketOptions,
-}) {
-  const seen = new Set(knownEventIds);
-  let highest = Math.max(0, ...knownEventIds);
+export function watchOrders({ url, onEvent, onStatus = () => {}, after = 0, socketOptions }) {
+  let last = after;
+  let catchingUp = false; // a replay is on its way; it ends with a head frame
   let delay = 1000;
   let socket = null;
   let closed = false;
   let timer = null;
 
+  function catchUp() {
+    if (catchingUp) return;
+    catchingUp = true;
+    socket.send(JSON.stringify({ type: "catch_up", after: last }));
+  }
+
   function connect() {
     const backoff = delay;
-    const after = Math.max(highest - CATCH_UP_OVERLAP, 0);
-    socket = new WebSocket(`${url}?after=${after}`, socketOptions);
+    socket = new WebSocket(`${url}?after=${last}`, socketOptions);
+    catchingUp = true;
     socket.onopen = () => {
       delay = 1000;
       onStatus("open");
@@ -43,10 +42,16 @@ export function watchOrders({
       const message = JSON.parse(frame.data);
       if (message.type === "error") {
         console.warn("order feed:", message.detail);
-      } else if (message.type.startsWith("order.") && !seen.has(message.event_id)) {
-        seen.add(message.event_id);
-        highest = Math.max(highest, message.event_id);
-        onEvent(message);
+      } else if (message.type === "head") {
+        catchingUp = false;
+        if (message.position > last) catchUp();
+      } else if (message.type.startsWith("order.") && message.position > last) {
+        if (message.previous > last) {
+          catchUp(); // the replay brings this one too, after the one that is missing
+        } else {
+          last = message.position;
+          onEvent(message);
+        }
       }
     };
     socket.onclose = (event) => {

@@ -1,7 +1,7 @@
 // The tracking page: apply live order events to the server-rendered page, no reload.
 import { watchOrders } from "./order-feed.js";
 
-const orderId = document.getElementById("track-script").dataset.orderId;
+const { orderId, after } = document.getElementById("track-script").dataset;
 const timeline = document.getElementById("timeline");
 const liveStatus = document.getElementById("live-status");
 const statusLabels = { placed: "Placed", shipped: "Shipped", cancelled: "Cancelled" };
@@ -19,7 +19,7 @@ function showEvent(event) {
     document.getElementById("shipment").hidden = false;
   }
   const entry = document.createElement("li");
-  entry.dataset.eventId = event.event_id;
+  entry.dataset.position = event.position;
   const when = document.createElement("time");
   const at = new Date(event.shipped_at ?? Date.now());
   when.dateTime = at.toISOString();
@@ -32,7 +32,7 @@ function showEvent(event) {
 const scheme = location.protocol === "https:" ? "wss" : "ws";
 watchOrders({
   url: `${scheme}://${location.host}/ws/orders/${orderId}/`,
-  knownEventIds: [...timeline.querySelectorAll("li")].map((li) => Number(li.dataset.eventId)),
+  after: Number(after),
   onEvent: showEvent,
   onStatus: (state) => {
     if (state === "open") liveStatus.textContent = "Live updates: on.";
