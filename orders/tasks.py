@@ -1,5 +1,6 @@
 """Periodic re-dispatch of order events that were committed but never fully dispatched."""
 
+import logging
 from datetime import timedelta
 
 from celery import shared_task
@@ -9,6 +10,8 @@ from django.utils import timezone
 from orders.dispatch import dispatch_event
 from orders.models import OrderEvent
 
+logger = logging.getLogger(__name__)
+
 
 @shared_task
 def redispatch_pending_events(*, older_than_seconds: float | None = None, limit: int = 500) -> int:
@@ -16,7 +19,8 @@ def redispatch_pending_events(*, older_than_seconds: float | None = None, limit:
 
     Events younger than ``older_than_seconds`` (default OUTBOX_STALE_AFTER) are left to their
     on-commit dispatch, which is normally still running. Receivers are idempotent, so a double
-    dispatch is harmless.
+    dispatch is harmless. An event whose dispatch raises is logged and left pending; the others
+    in the batch still go.
     """
     if older_than_seconds is None:
         older_than_seconds = settings.OUTBOX_STALE_AFTER
@@ -26,4 +30,10 @@ def redispatch_pending_events(*, older_than_seconds: float | None = None, limit:
         .order_by("id")
         .values_list("id", flat=True)[:limit]
     )
-    return sum(dispatch_event(event_id=event_id) for event_id in list(pending))
+    dispatched = 0
+    for event_id in list(pending):
+        try:
+            dispatched += dispatch_event(event_id=event_id)
+        except Exception:
+            logger.exception("Re-dispatch of order event %s failed; it stays pending", event_id)
+    return dispatched

@@ -384,7 +384,7 @@ SPECTACULAR_SETTINGS = {
 
 if PRODUCTION:
     # Only behind a proxy that sets (overwrites) X-Forwarded-Proto: trusted otherwise, any
-    # client could claim HTTPS. docs/deployment-proxy.md.
+    # client could claim HTTPS. docs/operations.md, "Running behind a reverse proxy".
     if env_bool("DJANGO_TRUST_X_FORWARDED_PROTO", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

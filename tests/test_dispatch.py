@@ -122,6 +122,23 @@ def test_periodic_redispatch_sends_old_pending_events_only(staff):
     assert [message.to for message in mail.outbox] == [[old.customer.email]]
 
 
+def test_one_event_that_cannot_be_dispatched_does_not_hold_up_the_others(staff, caplog):
+    broken, fine = OrderFactory(), OrderFactory()
+    ship(fine, staff)
+    # A shipped event whose order has no shipment: dispatching it raises.
+    OrderEvent.objects.create(order=broken, type="shipped", payload={"order_number": "X"})
+    OrderEvent.objects.filter(type="shipped").update(
+        dispatched_at=None, created_at=timezone.now() - timedelta(minutes=5)
+    )
+
+    with caplog.at_level(logging.ERROR, logger="orders.tasks"):
+        assert redispatch_pending_events() == 1
+
+    assert OrderEvent.objects.get(order=fine, type="shipped").dispatched_at is not None
+    assert OrderEvent.objects.get(order=broken, type="shipped").dispatched_at is None
+    assert "stays pending" in caplog.text
+
+
 def test_a_dispatch_that_fails_after_commit_leaves_the_shipment_and_the_request_alone(
     order, staff, staff_client, caplog
 ):

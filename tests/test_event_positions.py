@@ -97,7 +97,7 @@ def test_the_migration_positions_existing_events_at_their_ids():
     """Clients stored event ids as their cursor before positions existed; those stay valid."""
     executor = MigrationExecutor(connection)
     latest = executor.loader.graph.leaf_nodes()
-    before = [("orders", "0001_initial")]
+    before = [("orders", "0002_ship_permission")]
     try:
         executor.migrate(before)
         old = executor.loader.project_state(before).apps
