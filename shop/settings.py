@@ -191,6 +191,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker that loses Redis keeps reconnecting however long the outage (Celery's default gives
+# up and exits after 100 tries, about 46 minutes), and resumes on its own when Redis is back.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # A request that enqueues a task must not hang for long when the broker is down.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_TIMEZONE = "UTC"

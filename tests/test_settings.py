@@ -158,3 +158,20 @@ def test_a_malformed_throttle_rate_is_a_clear_error():
     result = run_django(API_THROTTLE_WRITES="lots")
     assert result.returncode != 0
     assert "API_THROTTLE_WRITES must look like 10/min" in result.stderr
+
+
+def test_delivery_timings_come_from_the_environment_and_must_fit_the_visibility_timeout():
+    expression = "settings.DELIVERY_RETRY_MAX, settings.CELERY_BROKER_TRANSPORT_OPTIONS"
+    result = run_django(expression, DELIVERY_RETRY_MAX="2", CELERY_VISIBILITY_TIMEOUT="30")
+    assert result.stdout.strip() == "(2.0, {'visibility_timeout': 30.0})"
+
+    too_long = run_django(DELIVERY_RETRY_MAX="3600", CELERY_VISIBILITY_TIMEOUT="3600")
+    assert too_long.returncode != 0
+    assert "DELIVERY_RETRY_MAX must be shorter than CELERY_VISIBILITY_TIMEOUT" in too_long.stderr
+    assert "positive number of seconds" in run_django(OUTBOX_STALE_AFTER="soon").stderr
+
+
+def test_a_worker_keeps_reconnecting_to_the_broker_however_long_it_is_down():
+    from shop.celery import app
+
+    assert app.conf.broker_connection_max_retries is None
