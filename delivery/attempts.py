@@ -15,8 +15,10 @@ from datetime import timedelta
 from typing import TypeVar
 
 from django.conf import settings
+from django.core.mail import EmailMessage
+from django.core.mail.utils import DNS_NAME
 from django.db import DatabaseError, connection
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from delivery.models import Deliverable
@@ -24,6 +26,7 @@ from delivery.models import Deliverable
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+D = TypeVar("D", bound=Deliverable)
 # A retried task may run a moment before the time its row records (clocks, rounding).
 EARLY_TOLERANCE = timedelta(seconds=2)
 RECORD_PATIENCE_SECONDS = 60
@@ -51,6 +54,32 @@ def retry_delay(attempt: int) -> float:
     """
     ceiling = min(settings.DELIVERY_RETRY_BASE * 2 ** (attempt - 1), settings.DELIVERY_RETRY_MAX)
     return ceiling * random.uniform(0.75, 1.0)
+
+
+def deliver(rows: QuerySet[D], pk: int, *, compose: Callable[[D], EmailMessage]) -> float | None:
+    """One attempt at the row ``pk`` of ``rows``: claim it, send the email ``compose`` builds
+    from it, record the outcome. Return the seconds until the next attempt, or None (sent,
+    failed for good, or not this worker's to send: sent already, not due, claimed)."""
+    model = rows.model
+    attempt = claim(model, pk)
+    if attempt is None:
+        return None
+    row = rows.get(pk=pk)
+    message = compose(row)
+    message.extra_headers["Message-ID"] = message_id(row)
+    try:
+        message.send()
+    except OSError as exc:  # smtplib.SMTPException and socket errors are both OSError
+        error = f"{type(exc).__name__}: {exc}"
+        logger.warning("%s %s: attempt %s failed: %s", model.__name__, pk, attempt, error)
+        return record_failure(model, pk, attempt=attempt, error=error)
+    record_sent(model, pk, sent_at=timezone.now())
+    return None
+
+
+def message_id(row: Deliverable) -> str:
+    """The same Message-ID on every attempt, so a resend after a crash is recognisable."""
+    return f"<{row._meta.model_name}-{row.pk}.{row.created_at:%Y%m%d%H%M%S}@{DNS_NAME}>"
 
 
 def claim(model: type[Deliverable], pk: int) -> int | None:

@@ -12,9 +12,10 @@ def default_max_attempts() -> int:
 class Deliverable(models.Model):
     """Abstract: a row a worker sends out, with its own retry schedule and claim.
 
-    The subclass defines ``status`` with at least the values ``pending``, ``sent`` and
-    ``failed``. The schedule lives in the row rather than only in a queued Celery message, so a
-    periodic sweep can find whatever a dead worker or a down broker left behind.
+    The subclass defines ``status``, with at least the values ``pending``, ``sent`` and
+    ``failed``, and ``created_at``. The schedule lives in the row rather than only in a queued
+    Celery message, so a periodic sweep can find whatever a dead worker or a down broker left
+    behind.
     """
 
     PENDING, SENT, FAILED = "pending", "sent", "failed"

@@ -1,20 +1,16 @@
 """Customer email (logged once per event, delivered from a Celery task) and the clean-up of
 live watchers."""
 
-import logging
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import EmailMultiAlternatives
-from django.core.mail.utils import DNS_NAME
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from delivery import attempts
 from notifications.models import EmailLog, LiveWatcher
 from orders.models import Order, OrderEvent, Shipment
-
-logger = logging.getLogger(__name__)
 
 NO_ADDRESS_ERROR = "The customer has no email address."
 
@@ -48,30 +44,15 @@ def deliver_email(*, email_log_id: int) -> float | None:
     row lock held. A sent, failed or already claimed email is left alone, so a duplicate or
     redelivered task does nothing.
     """
-    attempt = attempts.claim(EmailLog, email_log_id)
-    if attempt is None:
-        return None
-    email_log = EmailLog.objects.get(pk=email_log_id)
+    return attempts.deliver(EmailLog.objects.all(), email_log_id, compose=_shipment_email)
+
+
+def _shipment_email(email_log: EmailLog) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
-        subject=email_log.subject,
-        body=email_log.body_text,
-        to=[email_log.recipient],
-        headers={"Message-ID": message_id(email_log)},
+        subject=email_log.subject, body=email_log.body_text, to=[email_log.recipient]
     )
     message.attach_alternative(email_log.body_html, "text/html")
-    try:
-        message.send()
-    except OSError as exc:  # smtplib.SMTPException and socket errors are both OSError
-        error = f"{type(exc).__name__}: {exc}"
-        logger.warning("Email %s attempt %s failed: %s", email_log_id, attempt, error)
-        return attempts.record_failure(EmailLog, email_log_id, attempt=attempt, error=error)
-    attempts.record_sent(EmailLog, email_log_id, sent_at=timezone.now())
-    return None
-
-
-def message_id(email_log: EmailLog) -> str:
-    """The same Message-ID on every attempt, so a resend after a crash is recognisable."""
-    return f"<email-{email_log.pk}.{email_log.created_at:%Y%m%d%H%M%S}@{DNS_NAME}>"
+    return message
 
 
 def reopen_failed_emails(*, email_log_ids: list[int]) -> list[int]:

@@ -80,14 +80,14 @@ def test_email_is_sent_with_no_transaction_open_and_the_row_claimed(
 
     shipped_order(django_capture_on_commit_callbacks)
 
-    [probe] = [p for p in ProbingBackend.probes if p["message_id"].startswith("<email-")]
+    [probe] = [p for p in ProbingBackend.probes if p["message_id"].startswith("<emaillog-")]
     email_log = EmailLog.objects.get()
     assert probe == {
         "in_transaction": False,
         "claimed": 1,
         "message_id": probe["message_id"],
     }
-    assert probe["message_id"].startswith(f"<email-{email_log.pk}.")
+    assert probe["message_id"].startswith(f"<emaillog-{email_log.pk}.")
     assert (email_log.status, email_log.attempts, email_log.claimed_until) == ("sent", 1, None)
 
 

@@ -1,12 +1,10 @@
 """Warehouse notices: create one per shipment, deliver it, let staff acknowledge it."""
 
-import logging
 from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import EmailMessage
-from django.core.mail.utils import DNS_NAME
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -16,8 +14,6 @@ from orders.models import Order, Shipment
 from warehouse.exceptions import AlreadyAcknowledged
 from warehouse.models import WarehouseNotice
 from warehouse.push import push_notice
-
-logger = logging.getLogger(__name__)
 
 
 def record_notice(*, order: Order, shipment: Shipment) -> tuple[WarehouseNotice, bool]:
@@ -42,25 +38,17 @@ def deliver_notice(*, notice_id: int) -> float | None:
     Claimed in its own statement, sent with no transaction or lock held; a sent, failed,
     acknowledged or claimed notice is left alone.
     """
-    attempt = attempts.claim(WarehouseNotice, notice_id)
-    if attempt is None:
-        return None
-    notice = WarehouseNotice.objects.select_related("order", "shipment").get(pk=notice_id)
+    notices = WarehouseNotice.objects.select_related("order", "shipment")
+    return attempts.deliver(notices, notice_id, compose=_pick_list)
+
+
+def _pick_list(notice: WarehouseNotice) -> EmailMessage:
     context = {"notice": notice, "order": notice.order, "shipment": notice.shipment}
-    message = EmailMessage(
+    return EmailMessage(
         subject=f"Pack order {notice.order.number}",
         body=render_to_string("warehouse/email/notice.txt", context),
         to=[settings.WAREHOUSE_EMAIL],
-        headers={"Message-ID": f"<notice-{notice.pk}.{notice.created_at:%Y%m%d%H%M%S}@{DNS_NAME}>"},
     )
-    try:
-        message.send()
-    except OSError as exc:  # smtplib.SMTPException and socket errors are both OSError
-        error = f"{type(exc).__name__}: {exc}"
-        logger.warning("Warehouse notice %s attempt %s failed: %s", notice_id, attempt, error)
-        return attempts.record_failure(WarehouseNotice, notice_id, attempt=attempt, error=error)
-    attempts.record_sent(WarehouseNotice, notice_id, sent_at=timezone.now())
-    return None
 
 
 def reopen_failed_notices(*, notice_ids: list[int]) -> list[int]:
