@@ -8,6 +8,7 @@ Customers' email addresses (a panel that shows one, search by email) need
 """
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
@@ -114,6 +115,9 @@ def delete_selected_orders(modeladmin: "OrderAdmin", request: HttpRequest, query
         return None
 
 
+CENTS = Decimal("0.01")
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     list_display = [
@@ -168,8 +172,9 @@ class OrderAdmin(admin.ModelAdmin):
         return order._item_count
 
     @admin.display(description="Total", ordering="_total")
-    def total(self, order: Order):
-        return order._total
+    def total(self, order: Order) -> Decimal | None:
+        # SQLite sums decimals as floats: 3185.50 would show as 3185.5.
+        return None if order._total is None else order._total.quantize(CENTS)
 
     @admin.display(description="Shipped at", ordering="shipment__shipped_at")
     def shipped_at(self, order: Order):
