@@ -8,7 +8,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from notifications.models import EmailLog, LiveWatcher
 from notifications.services import reopen_failed_emails
-from notifications.tasks import send_email
+from notifications.tasks import deliver_email
 from orders.admin import order_panel
 from orders.models import Order
 
@@ -61,7 +61,7 @@ class EmailLogAdmin(ReadOnlyAdmin):
         reopened = reopen_failed_emails(email_log_ids=list(queryset.values_list("id", flat=True)))
         try:
             for email_log_id in reopened:
-                send_email.delay(email_log_id)
+                deliver_email.delay(email_log_id)
         except BrokerError:
             self.message_user(
                 request,

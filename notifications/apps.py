@@ -9,15 +9,21 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from notifications import receivers
-        from notifications.signals import websocket_event
         from orders.models import Order
         from orders.signals import order_cancelled, order_placed, order_shipped
+        from shop.api.signals import websocket_event
 
         order_shipped.connect(
-            receivers.queue_shipment_email, sender=Order, dispatch_uid=receivers.SHIPMENT_EMAIL_UID
+            receivers.queue_shipment_email,
+            sender=Order,
+            dispatch_uid=receivers.QUEUE_SHIPMENT_EMAIL_UID,
         )
         for signal in (order_placed, order_shipped, order_cancelled):
             signal.connect(
-                receivers.push_order_event, sender=Order, dispatch_uid=receivers.PUSH_UID
+                receivers.push_order_event,
+                sender=Order,
+                dispatch_uid=receivers.PUSH_ORDER_EVENT_UID,
             )
-        websocket_event.connect(receivers.track_live_watchers, dispatch_uid=receivers.WATCHERS_UID)
+        websocket_event.connect(
+            receivers.track_live_watchers, dispatch_uid=receivers.TRACK_LIVE_WATCHERS_UID
+        )

@@ -1,263 +1,36 @@
-"""Websocket consumers: live order events with catch-up, and live warehouse notices.
+"""The order feeds: live order events by position, with catch-up and gap detection.
 
-Every subscription is authorised at the handshake; anything refused (not signed in, not your
-order, no such order) is closed the same way, so a client cannot probe which orders exist.
-
-Whatever ends a connection (the client, an exception anywhere in the consumer, the server
-cancelling it), the consumer cleans up exactly once: heartbeat cancelled, every group left,
-``disconnect`` announced (which deletes the ``LiveWatcher`` row). docs/websockets.md lists the
-close codes.
+``ws/orders/<id>/`` is one order, for its customer or staff; ``ws/orders/`` every order the
+user can see. The base consumer (``shop.api.consumers``) does the protocol, the handshake's
+refusals and the clean end; these add the feed. docs/websockets.md is the protocol.
 """
 
-import asyncio
-import json
 import logging
 import re
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django.db import DatabaseError
 from django.db.models import Max, QuerySet
 
-from notifications import layer
-from notifications.auth import still_signed_in
-from notifications.groups import STAFF_GROUP, WAREHOUSE_GROUP, customer_group, order_group
+from notifications.channel_groups import (
+    STAFF_CHANNEL_GROUP,
+    customer_channel_group,
+    order_channel_group,
+)
 from notifications.messages import feed_message, order_event_message
-from notifications.models import LiveWatcher
-from notifications.signals import websocket_event
 from orders import selectors
 from orders.models import OrderEvent
+from shop.api.consumers import BAD_REQUEST, BaseConsumer
 
 logger = logging.getLogger(__name__)
 
-# Close codes; the table in docs/websockets.md says what a client should do with each.
-ABNORMAL = 1006  # never sent: recorded when a connection ended without a close frame
-INTERNAL_ERROR = 1011  # an unexpected exception in the consumer
-TRY_AGAIN_LATER = 1013  # the channel layer (Redis) is unreachable
-BAD_REQUEST = 4400
-REFUSED = 4403  # one close code for every refusal, and for a user no longer signed in
-NOT_FOUND = 4404
-MAX_FRAME_CHARS = 4096
 BACKLOG_CHUNK = 200
 REMEMBERED_POSITIONS = 10_000
 MAX_POSITION = 2**63 - 1  # the largest BigIntegerField
 POSITION_DIGITS = re.compile(r"[0-9]{1,19}")
-# Held by the "Warehouse staff" group (the warehouse app's permission, named, not imported).
-WAREHOUSE_PERMISSION = "warehouse.view_warehousenotice"
-
-ASGISend = Callable[[dict[str, Any]], Awaitable[None]]
-
-
-class BadFrame(ValueError):
-    """A client frame outside the protocol; the message is the error frame's ``detail``."""
-
-
-def _no_constants(name: str) -> None:
-    raise ValueError(f"{name} is not JSON")
-
-
-def parse_frame(text_data: str | None) -> dict[str, Any]:
-    """The client frame as a dict with a string ``type``, or BadFrame saying what is wrong."""
-    if text_data is None:
-        raise BadFrame("Send JSON text frames, not binary.")
-    if len(text_data) > MAX_FRAME_CHARS:
-        raise BadFrame(f"Frame too large: at most {MAX_FRAME_CHARS} characters.")
-    try:
-        frame = json.loads(text_data, parse_constant=_no_constants)
-    except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested past the C stack
-        raise BadFrame("Malformed JSON.") from None
-    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-        raise BadFrame('Frames are JSON objects with a string "type".')
-    return frame
-
-
-class BaseConsumer(AsyncWebsocketConsumer):
-    """JSON frames, error frames for bad input, ``websocket_event``, and a clean end.
-
-    A client frame ``{"type": "<name>", ...}`` is answered by ``handle_<name>(frame)``: a new
-    frame type is a new method.
-    """
-
-    channel_name = ""  # until the channel layer has given one (logging may need it before)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.groups_joined: list[str] = []
-        self.heartbeat: asyncio.Task[None] | None = None
-        self.accepted = False
-        self.closed = False  # a close was sent or received: nothing more goes to the client
-        self.announced = False  # "connect" was announced, so "disconnect" must be
-        self.cleanup: asyncio.Future[None] | None = None
-
-    async def __call__(self, scope: dict[str, Any], receive, send: ASGISend) -> None:
-        """Run the consumer; an exception ends the connection cleanly instead of killing it."""
-        try:
-            await super().__call__(scope, receive, self.guard_send(send))
-        except Exception as exc:
-            await self.fail(exc)
-        finally:
-            await self.clean_up(ABNORMAL)  # done already, unless the task was cancelled
-
-    def guard_send(self, send: ASGISend) -> ASGISend:
-        """The server's ``send``, made harmless once the socket is closed.
-
-        A push or an error frame can race the client's close; servers then raise (uvicorn's
-        ClientDisconnected, Daphne's "Attempt to send on a closed protocol"), and that must not
-        kill the consumer before its clean-up.
-        """
-
-        async def send_while_open(message: dict[str, Any]) -> None:
-            if self.closed:
-                return
-            self.accepted |= message["type"] == "websocket.accept"
-            self.closed |= message["type"] == "websocket.close"
-            try:
-                await send(message)
-            except Exception as exc:  # each server raises its own type for a vanished client
-                self.closed = True
-                logger.info("%s on %s: the client is gone (%r)", self, self.channel_name, exc)
-
-        return send_while_open
-
-    def __str__(self) -> str:
-        return type(self).__name__
-
-    async def subscribe(self) -> tuple[str, ...] | None:
-        """Groups to join for this user and URL, or None to refuse the handshake."""
-        raise NotImplementedError
-
-    async def after_accept(self) -> None:
-        """Send what the client should see before live messages (backlog, snapshot)."""
-
-    async def on_heartbeat(self) -> None:
-        """Send what the client should hear now and then (the order feeds send their head)."""
-
-    async def connect(self) -> None:
-        self.user = self.scope["user"]
-        groups = await self.subscribe() if self.user.is_authenticated else None
-        if groups is None:
-            await self.close(code=REFUSED)
-            return
-        # Join before reading any backlog, so nothing committed in between is missed.
-        for group in groups:
-            self.groups_joined.append(group)  # first: a join cut short is still left
-            await layer.join(self.channel_layer, group, self.channel_name)
-        await self.accept()
-        self.announced = True
-        await self.announce("connect", self.subscription_data())
-        self.heartbeat = asyncio.create_task(self.beat())
-        await self.after_accept()
-
-    async def beat(self) -> None:
-        """Say the subscription is alive, and end it once its user is no longer signed in.
-
-        It runs as its own task, so its exceptions end the connection here.
-        """
-        try:
-            while True:
-                await asyncio.sleep(LiveWatcher.HEARTBEAT_SECONDS)
-                if not await still_signed_in(self.scope):
-                    await self.end(REFUSED, "You are no longer signed in.")
-                    return
-                await self.announce("heartbeat", {})
-                await self.on_heartbeat()
-        except Exception as exc:
-            await self.fail(exc)
-
-    async def disconnect(self, code: int) -> None:
-        self.closed = True
-        await self.clean_up(code)
-
-    async def fail(self, exc: Exception) -> None:
-        """Log an unexpected exception, then end with 1013 (layer unreachable) or 1011."""
-        if isinstance(exc, layer.UNAVAILABLE):
-            code, detail = TRY_AGAIN_LATER, "The server is busy; try again later."
-        else:
-            code, detail = INTERNAL_ERROR, "Internal server error."
-        logger.error(
-            "%s on %s failed, closing with %s", self, self.channel_name, code, exc_info=exc
-        )
-        await self.end(code, detail)
-
-    async def end(self, code: int, detail: str) -> None:
-        """Send an error frame saying why and close with ``code`` (if still open); clean up."""
-        if not self.closed:
-            if not self.accepted:
-                await self.accept()  # a refused handshake would hide the code and the detail
-            await self.send_error(detail)
-            await self.close(code=code)
-        await self.clean_up(code)
-
-    async def clean_up(self, code: int) -> None:
-        """Cancel the heartbeat, leave every group, announce ``disconnect``: once, whoever asks.
-
-        It runs in a task of its own, awaited through a shield, so a caller cancelled meanwhile
-        (the server dropping the connection) cannot cut it short.
-        """
-        if self.cleanup is None:
-            self.cleanup = asyncio.ensure_future(self._clean_up(code))
-        await asyncio.shield(self.cleanup)
-
-    async def _clean_up(self, code: int) -> None:
-        if self.heartbeat is not None:
-            self.heartbeat.cancel()
-        for group in self.groups_joined:
-            try:
-                await layer.leave(self.channel_layer, group, self.channel_name)
-            except Exception:
-                # It stays a member until group_expiry; pushes to it are dropped meanwhile.
-                logger.exception("%s on %s could not leave %s", self, self.channel_name, group)
-        if self.announced:
-            await self.announce("disconnect", {"code": code})
-
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        try:
-            frame = parse_frame(text_data)
-        except BadFrame as bad:
-            await self.send_error(str(bad))
-            return
-        await self.announce("message", frame)
-        kind = frame["type"]
-        handler = getattr(self, f"handle_{kind}", None) if kind.isidentifier() else None
-        if handler is None:
-            await self.send_error(f"Unknown message type {kind[:50]!r}.")
-        else:
-            await handler(frame)
-
-    async def handle_ping(self, frame: dict[str, Any]) -> None:
-        await self.send_json({"type": "pong"})
-
-    async def send_json(self, content: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps(content))
-
-    async def send_error(self, detail: str) -> None:
-        await self.send_json({"type": "error", "detail": detail})
-
-    def subscription_data(self) -> dict[str, Any]:
-        return dict(self.scope["url_route"]["kwargs"])
-
-    async def announce(self, event: str, data: dict[str, Any]) -> None:
-        responses = await websocket_event.asend_robust(
-            sender=type(self),
-            event=event,
-            data=data,
-            user=self.user,
-            path=self.scope["path"],
-            channel_name=self.channel_name,
-        )
-        for receiver, result in responses:
-            if isinstance(result, Exception):
-                logger.error(
-                    "websocket_event receiver %s.%s failed on %s",
-                    getattr(receiver, "__module__", "?"),
-                    getattr(receiver, "__qualname__", repr(receiver)),
-                    event,
-                    exc_info=result,
-                )
 
 
 class OrderEventsConsumer(BaseConsumer):
@@ -357,7 +130,7 @@ class OrderConsumer(OrderEventsConsumer):
         visible = await database_sync_to_async(
             selectors.visible_orders(user=self.user).filter(pk=order_id).exists
         )()
-        return (order_group(order_id),) if visible else None
+        return (order_channel_group(order_id),) if visible else None
 
     def events(self) -> QuerySet[OrderEvent]:
         order_id = self.scope["url_route"]["kwargs"]["order_id"]
@@ -371,7 +144,11 @@ class OrderListConsumer(OrderEventsConsumer):
     """``ws/orders/``: every order the user can see (a customer's own; staff: all)."""
 
     async def subscribe(self) -> tuple[str, ...] | None:
-        return (STAFF_GROUP,) if self.user.is_staff else (customer_group(self.user.pk),)
+        return (
+            (STAFF_CHANNEL_GROUP,)
+            if self.user.is_staff
+            else (customer_channel_group(self.user.pk),)
+        )
 
     def events(self) -> QuerySet[OrderEvent]:
         visible = selectors.visible_orders(user=self.user)
@@ -380,31 +157,6 @@ class OrderListConsumer(OrderEventsConsumer):
     def previous(self, message: dict[str, Any]) -> int:
         # Staff see every event, so their feed has every position.
         return message["position"] - 1 if self.user.is_staff else message["customer_previous"]
-
-
-class WarehouseConsumer(BaseConsumer):
-    """``ws/warehouse/``: warehouse staff only; relays the warehouse app's live notice updates.
-
-    Messages are keyed by ``notice_id``; clients upsert them. There is no ``?after=``: on
-    (re)connect a client reads the current notices from ``GET /api/warehouse/notices/`` after
-    the socket is open, so nothing is missed (notifications never imports warehouse).
-    """
-
-    async def subscribe(self) -> tuple[str, ...] | None:
-        allowed = self.user.is_staff and await database_sync_to_async(self.user.has_perm)(
-            WAREHOUSE_PERMISSION
-        )
-        return (WAREHOUSE_GROUP,) if allowed else None
-
-    async def warehouse_notice(self, message: dict[str, Any]) -> None:
-        await self.send_json(message)
-
-
-class UnknownPathConsumer(AsyncWebsocketConsumer):
-    """Any other ``ws/`` path: refused at the handshake rather than an error in the router."""
-
-    async def connect(self) -> None:
-        await self.close(code=NOT_FOUND)
 
 
 def _query_values(scope: dict[str, Any], name: str) -> list[str]:

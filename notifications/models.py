@@ -56,8 +56,7 @@ class LiveWatcher(models.Model):
     disconnect; its rows stop being touched and ``forget_stale_watchers`` removes them.
     """
 
-    HEARTBEAT_SECONDS = 60  # how often an open subscription says it is alive
-    MISSED_HEARTBEATS = 3  # after this many, the row is a ghost
+    MISSED_HEARTBEATS = 3  # after this many heartbeats (shop.api.consumers), a ghost
 
     channel_name = models.CharField(max_length=200, unique=True)
     user = models.ForeignKey(

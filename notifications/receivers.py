@@ -6,16 +6,20 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
-from notifications.groups import STAFF_GROUP, customer_group, order_group
+from notifications import tasks
+from notifications.channel_groups import (
+    STAFF_CHANNEL_GROUP,
+    customer_channel_group,
+    order_channel_group,
+)
 from notifications.messages import order_event_message
 from notifications.models import EmailLog
 from notifications.services import log_shipment_email, record_watcher_event
-from notifications.tasks import send_email
 from orders.models import Order, OrderEvent, Shipment
 
-SHIPMENT_EMAIL_UID = "notifications.queue_shipment_email"
-PUSH_UID = "notifications.push_order_event"
-WATCHERS_UID = "notifications.track_live_watchers"
+QUEUE_SHIPMENT_EMAIL_UID = "notifications.queue_shipment_email"
+PUSH_ORDER_EVENT_UID = "notifications.push_order_event"
+TRACK_LIVE_WATCHERS_UID = "notifications.track_live_watchers"
 
 
 def queue_shipment_email(
@@ -30,19 +34,23 @@ def queue_shipment_email(
         return
     email_log = log_shipment_email(order=order, shipment=shipment, event=event)
     if email_log.status == EmailLog.Status.PENDING:
-        send_email.delay_on_commit(email_log.pk)
+        tasks.deliver_email.delay_on_commit(email_log.pk)
 
 
 async def push_order_event(
     sender: type[Order], *, order: Order, event: OrderEvent, **kwargs: Any
 ) -> None:
-    """Send the event to everyone watching: the order's, the customer's and the staff group.
+    """Send the event to everyone watching: the order's, the customer's and the staff channel group.
 
     Async, because the channel layer is: ``asend_robust`` awaits it in the caller's loop, and
     ``send_robust`` (the dispatcher, in sync code) runs it through one ``async_to_sync``. It
     touches no database: everything it sends was loaded with the event.
     """
-    groups = (order_group(order.pk), customer_group(order.customer_id), STAFF_GROUP)
+    groups = (
+        order_channel_group(order.pk),
+        customer_channel_group(order.customer_id),
+        STAFF_CHANNEL_GROUP,
+    )
     message = order_event_message(event)
     layer = get_channel_layer()
     await asyncio.gather(*(layer.group_send(group, message) for group in groups))

@@ -1,15 +1,8 @@
-from django.urls import path, re_path
+from django.urls import path
 
-from notifications.consumers import (
-    OrderConsumer,
-    OrderListConsumer,
-    UnknownPathConsumer,
-    WarehouseConsumer,
-)
+from notifications.consumers import OrderConsumer, OrderListConsumer
 
 websocket_urlpatterns = [
     path("ws/orders/<int:order_id>/", OrderConsumer.as_asgi()),
     path("ws/orders/", OrderListConsumer.as_asgi()),
-    path("ws/warehouse/", WarehouseConsumer.as_asgi()),
-    re_path(r"", UnknownPathConsumer.as_asgi()),  # last: refuse cleanly instead of raising
 ]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from delivery import attempts
 from notifications.models import EmailLog, LiveWatcher
 from orders.models import Order, OrderEvent, Shipment
+from shop.api.consumers import HEARTBEAT_SECONDS
 
 NO_ADDRESS_ERROR = "The customer has no email address."
 
@@ -91,6 +92,6 @@ def record_watcher_event(
 
 def forget_stale_watchers() -> int:
     """Delete the watchers that missed their heartbeats (their server process died)."""
-    silence = timedelta(seconds=LiveWatcher.HEARTBEAT_SECONDS * LiveWatcher.MISSED_HEARTBEATS)
+    silence = timedelta(seconds=HEARTBEAT_SECONDS * LiveWatcher.MISSED_HEARTBEATS)
     deleted, _ = LiveWatcher.objects.filter(last_seen_at__lt=timezone.now() - silence).delete()
     return deleted

@@ -12,7 +12,7 @@ from notifications.models import EmailLog
 
 
 @shared_task(**attempts.task_options())
-def send_email(self, email_log_id: int) -> None:
+def deliver_email(self, email_log_id: int) -> None:
     """One attempt; a failed one schedules the next at the time the row records."""
     retry_in = services.deliver_email(email_log_id=email_log_id)
     if retry_in is not None:
@@ -24,7 +24,7 @@ def sweep_stranded_emails() -> int:
     """Enqueue again every pending email whose task was lost; return how many."""
     stranded = attempts.stranded(EmailLog)
     for email_log_id in stranded:
-        send_email.delay(email_log_id)
+        deliver_email.delay(email_log_id)
     return len(stranded)
 
 

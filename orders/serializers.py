@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from orders.carriers import Carrier
 from orders.models import TRACKING_NUMBER_VALIDATOR, Order, OrderEvent, OrderItem, Product, Shipment
-from shop.api_errors import ErrorSerializer
+from shop.api.errors import ErrorSerializer
 
 MAX_ITEMS_PER_ORDER = 50
 MAX_QUANTITY = 1000

@@ -21,8 +21,8 @@ from orders.serializers import (
     ShipOrderSerializer,
     TransitionConflictSerializer,
 )
-from shop.api_errors import Conflict
-from shop.viewsets import FiltersListsOnlyMixin
+from shop.api.errors import Conflict
+from shop.api.viewsets import FiltersListsOnlyMixin
 
 NOT_PLACED = OpenApiResponse(
     TransitionConflictSerializer, description="The order is not `placed`: `status` says what it is."

@@ -2,8 +2,8 @@ from django.apps import AppConfig
 
 
 class ShopConfig(AppConfig):
-    """The project package: cross-cutting receivers (database connections, request errors,
-    failed logins)."""
+    """The project package: receivers of Django's own signals that concern the whole project
+    (database connections, request errors, failed logins) and its management commands."""
 
     name = "shop"
 
@@ -12,10 +12,16 @@ class ShopConfig(AppConfig):
         from django.core.signals import got_request_exception
         from django.db.backends.signals import connection_created
 
-        from shop import login, receivers
+        from shop import request_errors, sqlite
+        from shop.api import login
 
-        connection_created.connect(receivers.configure_sqlite, dispatch_uid=receivers.SQLITE_UID)
-        got_request_exception.connect(
-            receivers.log_unhandled_exception, dispatch_uid=receivers.REQUEST_ERROR_UID
+        connection_created.connect(
+            sqlite.configure_sqlite, dispatch_uid=sqlite.CONFIGURE_SQLITE_UID
         )
-        user_login_failed.connect(login.record_login_failure, dispatch_uid=login.LOGIN_FAILED_UID)
+        got_request_exception.connect(
+            request_errors.log_unhandled_exception,
+            dispatch_uid=request_errors.LOG_UNHANDLED_EXCEPTION_UID,
+        )
+        user_login_failed.connect(
+            login.record_login_failure, dispatch_uid=login.RECORD_LOGIN_FAILURE_UID
+        )

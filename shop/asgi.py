@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP to Django; websockets through origin and auth checks to the router."""
+"""ASGI entry point: HTTP to Django; websockets through origin and auth checks to the apps'
+routes, composed here as the Channels tutorial composes ``chat/routing.py``."""
 
 import os
 
@@ -10,9 +11,18 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.urls import re_path  # noqa: E402
 
-from notifications.auth import WebsocketSecurityStack  # noqa: E402
-from notifications.routing import websocket_urlpatterns  # noqa: E402
+from notifications import routing as notifications_routing  # noqa: E402
+from shop.api.consumers import UnknownPathConsumer  # noqa: E402
+from shop.api.websocket_auth import WebsocketSecurityStack  # noqa: E402
+from warehouse import routing as warehouse_routing  # noqa: E402
+
+websocket_urlpatterns = [
+    *notifications_routing.websocket_urlpatterns,
+    *warehouse_routing.websocket_urlpatterns,
+    re_path(r"", UnknownPathConsumer.as_asgi()),  # last: refuse cleanly instead of raising
+]
 
 application = ProtocolTypeRouter(
     {

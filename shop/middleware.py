@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.deprecation import MiddlewareMixin
 
-from shop.login import lockout_seconds
+from shop.api.login import lockout_seconds
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # Ids from a proxy or client are kept only if they cannot break a log line or a header.
@@ -30,7 +30,7 @@ class RequestIdMiddleware(MiddlewareMixin):
 
 
 class LoginLockoutMiddleware(MiddlewareMixin):
-    """Refuse a login form's POST while its address or username is locked out (shop/login.py).
+    """Refuse a login form's POST while its address or username is locked out (shop/api/login.py).
 
     A middleware, because the three forms are Django's and DRF's own views: the admin's,
     ``/accounts/login/`` and the browsable API's. The token login checks in its view.

@@ -143,7 +143,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Take the write lock at BEGIN, where SQLite waits for it (OPTIONS["timeout"], 5 s by
     # default), instead of upgrading a read lock mid-transaction, which fails at once with
     # "database is locked" when another connection wrote meanwhile. WAL mode is set per
-    # connection by the connection_created receiver shop.receivers.configure_sqlite.
+    # connection by the connection_created receiver shop.sqlite.configure_sqlite.
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -335,16 +335,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "EXCEPTION_HANDLER": "shop.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "shop.api.errors.exception_handler",
     # DRF's parsers, with JSON too deeply nested to decode a 400 (shop/parsers.py).
     "DEFAULT_PARSER_CLASSES": [
-        "shop.parsers.JSONParser",
+        "shop.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "shop.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "shop.api.openapi.AutoSchema",
     # Every write is limited per user; token login per client address (shop/login.py).
-    "DEFAULT_THROTTLE_CLASSES": ["shop.throttling.WriteRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["shop.api.throttling.WriteRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "login": env_rate("API_THROTTLE_LOGIN", "10/min"),
         "writes": env_rate("API_THROTTLE_WRITES", "60/min"),

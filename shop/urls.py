@@ -1,25 +1,23 @@
+"""The project's URLs: each app's pages and API router, composed with the project-wide ones."""
+
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from notifications.pages import track_order
-from orders.urls import router as orders_router
-from shop.api_errors import api_not_found
+from orders import urls as orders_urls
+from shop.api.errors import api_not_found
+from shop.api.login import TokenLoginView
 from shop.health import health
-from shop.login import TokenLoginView
-from shop.pages import home
-from warehouse.pages import board
-from warehouse.urls import router as warehouse_router
+from warehouse import urls as warehouse_urls
 
 # One browsable API root listing every app's endpoints; each app owns its router.
 api = DefaultRouter()
-api.registry.extend([*orders_router.registry, *warehouse_router.registry])
+api.registry.extend([*orders_urls.router.registry, *warehouse_urls.router.registry])
 
 urlpatterns = [
-    path("", home, name="home"),
-    path("orders/<int:order_id>/track/", track_order, name="track-order"),
-    path("warehouse/", board, name="warehouse-board"),
+    path("", include(orders_urls.urlpatterns)),
+    path("", include(warehouse_urls.urlpatterns)),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/auth/token/", TokenLoginView.as_view(), name="api-token"),

@@ -19,7 +19,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from shop.celery import app as celery_app
-from shop.signal_map import known_signals
+from shop.management.commands.signals import known_signals
 from tests.factories import (
     AdminFactory,
     OrderFactory,

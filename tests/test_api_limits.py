@@ -9,7 +9,7 @@ from django.test import RequestFactory
 from rest_framework.test import APIClient
 
 from orders.models import Order
-from shop.throttling import LoginRateThrottle, RateThrottle
+from shop.api.throttling import LoginRateThrottle, RateThrottle
 from tests.conftest import client_for
 from tests.factories import DEFAULT_PASSWORD, ProductFactory, UserFactory
 from tests.live_services import BASE_DIR
@@ -129,7 +129,7 @@ def test_the_limit_is_shared_by_every_process(rates, settings):
     script = (
         "import django; django.setup()\n"
         "from django.test import RequestFactory\n"
-        "from shop.throttling import LoginRateThrottle\n"
+        "from shop.api.throttling import LoginRateThrottle\n"
         "for _ in range(10):\n"
         f"    request = RequestFactory().post('/', REMOTE_ADDR={address!r})\n"
         "    assert LoginRateThrottle().allow_request(request, None)\n"

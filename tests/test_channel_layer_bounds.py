@@ -2,7 +2,7 @@
 
 redis-py's pool refuses (``MaxConnectionsError``) instead of waiting once all its connections
 are out. A pool of 20 stands in for ``REDIS_HOST["max_connections"]``: far more joins and
-leaves at once than it holds must all complete (``notifications.layer`` bounds and retries).
+leaves at once than it holds must all complete (``shop.api.channel_layer`` bounds and retries).
 """
 
 import asyncio
@@ -11,7 +11,7 @@ import uuid
 import pytest
 from channels.layers import get_channel_layer
 
-from notifications import layer
+from shop.api import channel_layer as layer
 from tests.channel_layer import group_size
 
 pytestmark = [pytest.mark.services, pytest.mark.asyncio]

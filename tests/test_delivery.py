@@ -11,13 +11,13 @@ from django.utils import timezone
 
 from delivery import attempts
 from notifications.models import EmailLog
-from notifications.receivers import SHIPMENT_EMAIL_UID
+from notifications.receivers import QUEUE_SHIPMENT_EMAIL_UID
 from notifications.services import deliver_email
 from notifications.tasks import sweep_stranded_emails
 from orders.services import ship_order
 from tests.factories import OrderFactory, StaffFactory
 from warehouse.models import WarehouseNotice
-from warehouse.receivers import NOTICE_UID
+from warehouse.receivers import RECORD_WAREHOUSE_NOTICE_UID
 from warehouse.tasks import sweep_stranded_notices
 
 FOUR_HOURS = 4 * 3600
@@ -42,7 +42,7 @@ class ProbingBackend(EmailBackend):
 
 @pytest.fixture(autouse=True)
 def _delivery_receivers_only(only_receivers):
-    only_receivers(SHIPMENT_EMAIL_UID, NOTICE_UID)
+    only_receivers(QUEUE_SHIPMENT_EMAIL_UID, RECORD_WAREHOUSE_NOTICE_UID)
 
 
 def shipped_order(django_capture_on_commit_callbacks):

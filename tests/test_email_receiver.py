@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 
 from notifications.models import EmailLog
-from notifications.receivers import SHIPMENT_EMAIL_UID
-from notifications.tasks import send_email
+from notifications.receivers import QUEUE_SHIPMENT_EMAIL_UID
+from notifications.tasks import deliver_email
 from orders.dispatch import dispatch_event
 from orders.models import OrderEvent
 from orders.services import ship_order
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _email_receiver_only(only_receivers):
-    only_receivers(SHIPMENT_EMAIL_UID)
+    only_receivers(QUEUE_SHIPMENT_EMAIL_UID)
 
 
 def ship(order, staff, django_capture_on_commit_callbacks, **overrides):
@@ -74,7 +74,7 @@ def test_redelivering_the_event_or_the_task_sends_nothing_more(
 
     with django_capture_on_commit_callbacks(execute=True):
         dispatch_event(event_id=event.pk)
-    send_email.delay(EmailLog.objects.get().pk)
+    deliver_email.delay(EmailLog.objects.get().pk)
 
     assert EmailLog.objects.count() == 1
     assert EmailLog.objects.get().attempts == 1

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from shop import login
+from shop.api import login
 from tests.factories import DEFAULT_PASSWORD, StaffFactory
 from tests.live_services import free_port
 

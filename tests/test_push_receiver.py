@@ -9,8 +9,12 @@ import pytest
 from asgiref.sync import async_to_sync
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from notifications.groups import STAFF_GROUP, customer_group, order_group
-from notifications.receivers import PUSH_UID, push_order_event
+from notifications.channel_groups import (
+    STAFF_CHANNEL_GROUP,
+    customer_channel_group,
+    order_channel_group,
+)
+from notifications.receivers import PUSH_ORDER_EVENT_UID, push_order_event
 from orders.dispatch import dispatch_event
 from orders.models import Order, OrderEvent
 from orders.services import OrderLine, cancel_order, place_order, ship_order
@@ -24,13 +28,17 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _push_receiver_only(only_receivers):
-    only_receivers(PUSH_UID)
+    only_receivers(PUSH_ORDER_EVENT_UID)
 
 
 def test_shipping_pushes_one_message_to_each_group(
     order, staff, django_capture_on_commit_callbacks
 ):
-    channels = join(order_group(order.pk), customer_group(order.customer_id), STAFF_GROUP)
+    channels = join(
+        order_channel_group(order.pk),
+        customer_channel_group(order.customer_id),
+        STAFF_CHANNEL_GROUP,
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         ship_order(order=order, shipped_by=staff, carrier="dhl", tracking_number="JD01460000")
@@ -56,7 +64,7 @@ def test_shipping_pushes_one_message_to_each_group(
 def test_other_orders_groups_hear_nothing(
     order, other_customer, staff, django_capture_on_commit_callbacks
 ):
-    channels = join(order_group(order.pk + 1000), customer_group(other_customer.pk))
+    channels = join(order_channel_group(order.pk + 1000), customer_channel_group(other_customer.pk))
 
     with django_capture_on_commit_callbacks(execute=True):
         ship_order(order=order, shipped_by=staff, carrier="dhl", tracking_number="JD01460001")
@@ -67,7 +75,7 @@ def test_other_orders_groups_hear_nothing(
 def test_placed_and_cancelled_orders_are_pushed_with_their_own_type(
     customer, django_capture_on_commit_callbacks
 ):
-    channels = join(customer_group(customer.pk))
+    channels = join(customer_channel_group(customer.pk))
     product = ProductFactory()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -107,7 +115,11 @@ def send_async(kwargs: dict) -> list:
 
 def test_send_robust_and_asend_robust_push_the_same_messages(order, staff):
     kwargs = shipped_signal_kwargs(order, staff)
-    groups = (order_group(order.pk), customer_group(order.customer_id), STAFF_GROUP)
+    groups = (
+        order_channel_group(order.pk),
+        customer_channel_group(order.customer_id),
+        STAFF_CHANNEL_GROUP,
+    )
 
     received = []
     for send in (send_sync, send_async):
@@ -117,7 +129,7 @@ def test_send_robust_and_asend_robust_push_the_same_messages(order, staff):
 
     by_sync, by_async = received
     assert by_sync == by_async
-    assert [message["event_id"] for message in by_sync[STAFF_GROUP]] == [kwargs["event"].pk]
+    assert [message["event_id"] for message in by_sync[STAFF_CHANNEL_GROUP]] == [kwargs["event"].pk]
 
 
 @pytest.fixture

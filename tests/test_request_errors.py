@@ -6,7 +6,7 @@ import re
 import pytest
 from django.test import Client
 
-from shop.receivers import REQUEST_ERROR_UID
+from shop.request_errors import LOG_UNHANDLED_EXCEPTION_UID
 from tests.factories import DEFAULT_PASSWORD
 from tests.wiring import builtin_receiver, disconnected
 
@@ -19,7 +19,7 @@ def client() -> Client:
 
 
 def error_records(caplog) -> list[logging.LogRecord]:
-    return [record for record in caplog.records if record.name == "shop.receivers"]
+    return [record for record in caplog.records if record.name == "shop.request_errors"]
 
 
 @pytest.mark.django_db
@@ -80,7 +80,10 @@ def test_an_anonymous_500_logs_no_user(client, caplog):
 @pytest.mark.django_db
 @pytest.mark.urls("tests.error_urls")
 def test_without_the_receiver_a_500_logs_no_request_record(client, caplog):
-    with caplog.at_level(logging.ERROR), disconnected(builtin_receiver(REQUEST_ERROR_UID)):
+    with (
+        caplog.at_level(logging.ERROR),
+        disconnected(builtin_receiver(LOG_UNHANDLED_EXCEPTION_UID)),
+    ):
         response = client.get("/broken/")
 
     assert response.status_code == 500

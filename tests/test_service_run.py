@@ -6,7 +6,11 @@ worker to the SMTP server, one warehouse notice and one channel-layer message pe
 
 import pytest
 
-from notifications.groups import STAFF_GROUP, customer_group, order_group
+from notifications.channel_groups import (
+    STAFF_CHANNEL_GROUP,
+    customer_channel_group,
+    order_channel_group,
+)
 from notifications.models import EmailLog
 from orders.models import OrderEvent, Shipment
 from tests.channel_layer import drain, join
@@ -22,7 +26,11 @@ SHIP = {"tracking_number": "1Z999AA10123456784", "carrier": "ups"}
 
 def test_ship_through_the_api_on_real_services(celery_worker_process, smtp_inbox, staff):
     order = OrderFactory(items=2)
-    groups = (order_group(order.pk), customer_group(order.customer_id), STAFF_GROUP)
+    groups = (
+        order_channel_group(order.pk),
+        customer_channel_group(order.customer_id),
+        STAFF_CHANNEL_GROUP,
+    )
     channels = join(*groups)
     client = client_for(staff)
 

@@ -5,7 +5,7 @@ from django.apps import apps
 from django.db.models.signals import post_save
 
 from orders.models import Order
-from shop.signal_map import dotted_path, known_signals, signal_map
+from shop.management.commands.signals import dotted_path, known_signals, signal_map
 from tests.conftest import _receivers_restored
 from tests.wiring import PROJECT_RECEIVERS, builtin_receiver, disconnected
 

@@ -23,12 +23,12 @@ EMAIL = (
 )
 NOTICE = (
     "warehouse.receivers.record_warehouse_notice",
-    "warehouse.record_notice",
+    "warehouse.record_warehouse_notice",
     "orders.Order",
     False,
 )
 REQUEST_ERROR = (
-    "shop.receivers.log_unhandled_exception",
+    "shop.request_errors.log_unhandled_exception",
     "shop.log_unhandled_exception",
     "any",
     False,
@@ -40,14 +40,14 @@ PROTECT_SHIPPED = (
     "orders.Order",
     False,
 )
-STAFF_GROUP = (
+STAFF_CHANNEL_GROUP = (
     "warehouse.receivers.create_staff_group",
     "warehouse.create_staff_group",
     "app warehouse",
     False,
 )
-SQLITE = ("shop.receivers.configure_sqlite", "shop.configure_sqlite", "any", False)
-LOGIN_FAILED = ("shop.login.record_login_failure", "shop.record_login_failure", "any", False)
+SQLITE = ("shop.sqlite.configure_sqlite", "shop.configure_sqlite", "any", False)
+LOGIN_FAILED = ("shop.api.login.record_login_failure", "shop.record_login_failure", "any", False)
 WATCHERS = (
     "notifications.receivers.track_live_watchers",
     "notifications.track_live_watchers",
@@ -60,12 +60,12 @@ EXPECTED_WIRING = {
     "orders.signals.order_placed": {PUSH},
     "orders.signals.order_shipped": {EMAIL, NOTICE, PUSH},
     "orders.signals.order_cancelled": {PUSH},
-    "notifications.signals.websocket_event": {WATCHERS},
+    "shop.api.signals.websocket_event": {WATCHERS},
     "django.contrib.auth.signals.user_login_failed": {LOGIN_FAILED},
     "django.core.signals.got_request_exception": {REQUEST_ERROR},
     "django.core.signals.setting_changed": {TRACKING_URLS},
     "django.db.models.signals.pre_delete": {PROTECT_SHIPPED},
-    "django.db.models.signals.post_migrate": {STAFF_GROUP},
+    "django.db.models.signals.post_migrate": {STAFF_CHANNEL_GROUP},
     "django.db.backends.signals.connection_created": {SQLITE},
 }
 EXPECTED_ROWS = {(signal, *r) for signal, receivers in EXPECTED_WIRING.items() for r in receivers}
@@ -93,7 +93,7 @@ def test_json_shows_exactly_the_expected_wiring():
         "orders.signals.order_placed",
         "orders.signals.order_shipped",
         "orders.signals.order_cancelled",
-        "notifications.signals.websocket_event",
+        "shop.api.signals.websocket_event",
     ]
 
 

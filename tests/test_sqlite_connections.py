@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.db.utils import ConnectionHandler
 
-from shop.receivers import SQLITE_UID
+from shop.sqlite import CONFIGURE_SQLITE_UID
 from tests.sqlite_writers import ORDERS_PER_THREAD, THREADS
 from tests.wiring import builtin_receiver, disconnected
 
@@ -36,13 +36,13 @@ def pragmas(path: Path, *names: str) -> dict[str, object]:
 def test_a_new_connection_puts_the_file_in_wal_mode(tmp_path, django_db_blocker):
     with django_db_blocker.unblock():
         values = pragmas(tmp_path / "db.sqlite3", "journal_mode", "foreign_keys", "busy_timeout")
-    # WAL from shop.receivers.configure_sqlite; foreign keys from Django; busy timeout from
+    # WAL from shop.sqlite.configure_sqlite; foreign keys from Django; busy timeout from
     # sqlite3.connect(timeout=5), Django's OPTIONS["timeout"].
     assert values == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 5000}
 
 
 def test_without_the_receiver_the_file_keeps_the_rollback_journal(tmp_path, django_db_blocker):
-    with django_db_blocker.unblock(), disconnected(builtin_receiver(SQLITE_UID)):
+    with django_db_blocker.unblock(), disconnected(builtin_receiver(CONFIGURE_SQLITE_UID)):
         values = pragmas(tmp_path / "db.sqlite3", "journal_mode")
     assert values == {"journal_mode": "delete"}
 

@@ -10,16 +10,16 @@ from orders.services import ship_order
 from tests.factories import OrderFactory, OrderItemFactory, ProductFactory
 from warehouse.exceptions import AlreadyAcknowledged
 from warehouse.models import WarehouseNotice
-from warehouse.receivers import NOTICE_UID
+from warehouse.receivers import RECORD_WAREHOUSE_NOTICE_UID
 from warehouse.services import acknowledge_notice
-from warehouse.tasks import send_notice
+from warehouse.tasks import deliver_notice
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def _notice_receiver_only(only_receivers):
-    only_receivers(NOTICE_UID)
+    only_receivers(RECORD_WAREHOUSE_NOTICE_UID)
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_redispatch_and_redelivery_make_no_second_notice(
     OrderEvent.objects.filter(pk=event.pk).update(dispatched_at=None)
     with django_capture_on_commit_callbacks(execute=True):
         dispatch_event(event_id=event.pk)
-    send_notice.delay(WarehouseNotice.objects.get().pk)
+    deliver_notice.delay(WarehouseNotice.objects.get().pk)
 
     assert WarehouseNotice.objects.count() == 1
     assert len(mail.outbox) == 1
@@ -74,5 +74,5 @@ def test_acknowledge_records_who_and_when_once(shipped, staff):
 def test_an_acknowledged_notice_is_not_sent_again(shipped, staff):
     notice = acknowledge_notice(notice=WarehouseNotice.objects.get(), user=staff)
     mail.outbox.clear()
-    send_notice.delay(notice.pk)
+    deliver_notice.delay(notice.pk)
     assert mail.outbox == []

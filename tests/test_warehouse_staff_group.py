@@ -6,7 +6,7 @@ from django.core.management.sql import emit_post_migrate_signal
 
 from tests.factories import StaffFactory
 from tests.wiring import builtin_receiver, disconnected
-from warehouse.receivers import STAFF_GROUP_UID
+from warehouse.receivers import CREATE_STAFF_GROUP_UID
 from warehouse.roles import WAREHOUSE_STAFF_GROUP
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +63,6 @@ def test_post_migrate_rebuilds_a_deleted_group_and_resets_a_changed_one():
 
 def test_without_the_receiver_no_group_is_built():
     Group.objects.filter(name=WAREHOUSE_STAFF_GROUP).delete()
-    with disconnected(builtin_receiver(STAFF_GROUP_UID)):
+    with disconnected(builtin_receiver(CREATE_STAFF_GROUP_UID)):
         post_migrate()
     assert not Group.objects.filter(name=WAREHOUSE_STAFF_GROUP).exists()

@@ -3,7 +3,7 @@ no watcher row and no group member behind.
 
 Each close is a ``group_discard`` per group and a watcher-row delete. More discards at once
 than redis-py's pool holds fail with ``MaxConnectionsError``; the consumers bound and retry
-them (``notifications.layer``; test_channel_layer_bounds.py forces that on a small pool, which
+them (``shop.api.channel_layer``; test_channel_layer_bounds.py forces that on a small pool, which
 this end-to-end test, with the production pool of 1000 per process, does not reach on a
 2-core machine). The row writes go through ``database_sync_to_async``, one thread per process,
 so the burst holds one PostgreSQL connection per server process: the test samples
@@ -20,7 +20,7 @@ from django.db import connection
 from rest_framework.authtoken.models import Token
 from websockets.asyncio.client import connect
 
-from notifications.groups import customer_group, order_group
+from notifications.channel_groups import customer_channel_group, order_channel_group
 from notifications.models import LiveWatcher
 from tests.channel_layer import group_size
 from tests.factories import OrderFactory
@@ -48,7 +48,7 @@ def test_thousands_of_sockets_closing_at_once_leave_no_rows_and_no_group_members
     servers = (asgi_server(), asgi_server())
     order = OrderFactory()
     token = Token.objects.create(user=order.customer).key
-    groups = (order_group(order.pk), customer_group(order.customer_id))
+    groups = (order_channel_group(order.pk), customer_channel_group(order.customer_id))
     assert [group_size(group) for group in groups] == [0, 0]
     paths = [f"/ws/orders/{order.pk}/", "/ws/orders/"]
 

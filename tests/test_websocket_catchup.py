@@ -9,9 +9,9 @@ from channels.db import database_sync_to_async
 from rest_framework.authtoken.models import Token
 
 from notifications.consumers import MAX_POSITION, OrderConsumer, OrderEventsConsumer
-from notifications.models import LiveWatcher
 from orders.models import OrderEvent
 from orders.services import OrderLine, cancel_order, place_order, ship_order
+from shop.api.consumers import BaseConsumer
 from tests.factories import ProductFactory, StaffFactory, UserFactory
 from tests.wiring import pushes_dropped
 from tests.ws import open_socket, receive, send
@@ -143,7 +143,7 @@ async def test_the_heartbeat_shows_a_lost_last_push(scene, monkeypatch):
 
     with pushes_dropped():
         await ship(order, scene["staff"])
-    monkeypatch.setattr(LiveWatcher, "HEARTBEAT_SECONDS", 0.05)
+    monkeypatch.setattr(BaseConsumer, "heartbeat_seconds", 0.05)
     await comm.disconnect()  # the heartbeat period is read when a connection starts
     comm = await open_socket(f"/ws/orders/{order.pk}/", scene["token"])
 

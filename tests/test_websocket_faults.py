@@ -16,10 +16,11 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from uvicorn.protocols.utils import ClientDisconnected
 
-from notifications.consumers import BaseConsumer, OrderConsumer
-from notifications.groups import order_group
+from notifications.channel_groups import order_channel_group
+from notifications.consumers import OrderConsumer
 from notifications.models import LiveWatcher
-from notifications.signals import websocket_event
+from shop.api.consumers import BaseConsumer
+from shop.api.signals import websocket_event
 from shop.asgi import application
 from tests.channel_layer import group_size
 from tests.live_services import free_port
@@ -47,7 +48,7 @@ def announced():
 
 async def assert_cleaned_up(order, announced, code: int) -> None:
     assert not await LiveWatcher.objects.aexists()
-    assert group_size(order_group(order.pk)) == 0
+    assert group_size(order_channel_group(order.pk)) == 0
     assert [data for event, data in announced if event == "disconnect"] == [{"code": code}]
 
 
@@ -68,7 +69,7 @@ async def test_an_exception_in_a_frame_handler_closes_with_1011_and_cleans_up(
 
     monkeypatch.setattr(BaseConsumer, "handle_ping", broken)
     comm = await open_socket(f"/ws/orders/{order.pk}/", token)
-    with caplog.at_level(logging.ERROR, logger="notifications.consumers"):
+    with caplog.at_level(logging.ERROR, logger="shop.api.consumers"):
         await send(comm, {"type": "ping"})
         await assert_ended_with(comm, 1011, "Internal server error")
 
@@ -87,7 +88,9 @@ async def test_a_group_message_without_a_handler_closes_with_1011_and_cleans_up(
     await send(comm, {"type": "ping"})
     await receive(comm)
 
-    await get_channel_layer().group_send(order_group(order.pk), {"type": "order.unheard_of"})
+    await get_channel_layer().group_send(
+        order_channel_group(order.pk), {"type": "order.unheard_of"}
+    )
 
     await assert_ended_with(comm, 1011, "Internal server error")
     await comm.wait()
@@ -123,8 +126,8 @@ async def test_an_exception_in_the_heartbeat_closes_with_1011_and_cleans_up(
     async def broken(scope):
         raise RuntimeError("database gone")
 
-    monkeypatch.setattr(LiveWatcher, "HEARTBEAT_SECONDS", 0.05)
-    monkeypatch.setattr("notifications.consumers.still_signed_in", broken)
+    monkeypatch.setattr(BaseConsumer, "heartbeat_seconds", 0.05)
+    monkeypatch.setattr("shop.api.consumers.still_signed_in", broken)
     comm = await open_socket(f"/ws/orders/{order.pk}/", token)
 
     await assert_ended_with(comm, 1011, "Internal server error")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from notifications.consumers import MAX_FRAME_CHARS
+from shop.api.consumers import MAX_FRAME_CHARS
 from tests.ws import communicator, receive, send
 
 # Nested past the JSON parser's recursion limit, yet inside the frame limit.

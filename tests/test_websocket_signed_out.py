@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 
 from notifications.models import LiveWatcher
+from shop.api.consumers import BaseConsumer
 from tests.ws import communicator, open_socket, receive, send, session_cookie
 
 pytestmark = [
@@ -20,7 +21,7 @@ HEARTBEAT = 0.05
 
 @pytest.fixture(autouse=True)
 def _short_heartbeat(monkeypatch):
-    monkeypatch.setattr(LiveWatcher, "HEARTBEAT_SECONDS", HEARTBEAT)
+    monkeypatch.setattr(BaseConsumer, "heartbeat_seconds", HEARTBEAT)
 
 
 async def assert_closed_as_refused(comm) -> None:

@@ -4,17 +4,11 @@ import pytest
 from channels.db import database_sync_to_async
 from rest_framework.authtoken.models import Token
 
-from notifications.groups import WAREHOUSE_GROUP
 from orders.services import ship_order
 from tests.factories import OrderFactory, WarehouseStaffFactory
 from tests.ws import communicator, receive
 from warehouse.models import WarehouseNotice
-from warehouse.push import WAREHOUSE_GROUP as WAREHOUSE_APP_GROUP
 from warehouse.services import acknowledge_notice
-
-
-def test_both_apps_name_the_same_group():
-    assert WAREHOUSE_GROUP == WAREHOUSE_APP_GROUP
 
 
 @pytest.mark.asyncio

@@ -17,20 +17,20 @@ from django.db.models.signals import post_migrate, pre_delete
 from django.dispatch import Signal
 
 from notifications.receivers import (
-    PUSH_UID,
-    SHIPMENT_EMAIL_UID,
-    WATCHERS_UID,
+    PUSH_ORDER_EVENT_UID,
+    QUEUE_SHIPMENT_EMAIL_UID,
+    TRACK_LIVE_WATCHERS_UID,
     push_order_event,
     queue_shipment_email,
     track_live_watchers,
 )
-from notifications.signals import websocket_event
 from orders import receivers as orders_receivers
 from orders.models import Order
 from orders.signals import order_cancelled, order_placed, order_shipped
-from shop import login as shop_login
-from shop import receivers as shop_receivers
-from shop.signal_map import dotted_path, is_project_module, live_receivers
+from shop import request_errors, sqlite
+from shop.api import login as shop_login
+from shop.api.signals import websocket_event
+from shop.management.commands.signals import dotted_path, is_project_module, live_receivers
 from warehouse import receivers as warehouse_receivers
 
 
@@ -46,37 +46,39 @@ class Wire:
 
 # The fan-out of the order signals, all with sender=Order.
 ORDER_RECEIVERS: tuple[Wire, ...] = (
-    Wire(order_shipped, queue_shipment_email, SHIPMENT_EMAIL_UID, Order),
+    Wire(order_shipped, queue_shipment_email, QUEUE_SHIPMENT_EMAIL_UID, Order),
     Wire(
         order_shipped,
         warehouse_receivers.record_warehouse_notice,
-        warehouse_receivers.NOTICE_UID,
+        warehouse_receivers.RECORD_WAREHOUSE_NOTICE_UID,
         Order,
     ),
-    Wire(order_placed, push_order_event, PUSH_UID, Order),
-    Wire(order_shipped, push_order_event, PUSH_UID, Order),
-    Wire(order_cancelled, push_order_event, PUSH_UID, Order),
+    Wire(order_placed, push_order_event, PUSH_ORDER_EVENT_UID, Order),
+    Wire(order_shipped, push_order_event, PUSH_ORDER_EVENT_UID, Order),
+    Wire(order_cancelled, push_order_event, PUSH_ORDER_EVENT_UID, Order),
 )
 
 # Sent by the websocket consumers, from any consumer class.
-WEBSOCKET_RECEIVERS: tuple[Wire, ...] = (Wire(websocket_event, track_live_watchers, WATCHERS_UID),)
+WEBSOCKET_RECEIVERS: tuple[Wire, ...] = (
+    Wire(websocket_event, track_live_watchers, TRACK_LIVE_WATCHERS_UID),
+)
 
 # The project's receivers of Django's built-in signals.
 BUILTIN_RECEIVERS: tuple[Wire, ...] = (
     Wire(
         post_migrate,
         warehouse_receivers.create_staff_group,
-        warehouse_receivers.STAFF_GROUP_UID,
+        warehouse_receivers.CREATE_STAFF_GROUP_UID,
         apps.get_app_config("warehouse"),
     ),
-    Wire(connection_created, shop_receivers.configure_sqlite, shop_receivers.SQLITE_UID),
+    Wire(connection_created, sqlite.configure_sqlite, sqlite.CONFIGURE_SQLITE_UID),
     Wire(setting_changed, orders_receivers.reset_tracking_urls, orders_receivers.TRACKING_URLS_UID),
     Wire(
         got_request_exception,
-        shop_receivers.log_unhandled_exception,
-        shop_receivers.REQUEST_ERROR_UID,
+        request_errors.log_unhandled_exception,
+        request_errors.LOG_UNHANDLED_EXCEPTION_UID,
     ),
-    Wire(user_login_failed, shop_login.record_login_failure, shop_login.LOGIN_FAILED_UID),
+    Wire(user_login_failed, shop_login.record_login_failure, shop_login.RECORD_LOGIN_FAILURE_UID),
     Wire(
         pre_delete,
         orders_receivers.protect_shipped_orders,
@@ -125,4 +127,6 @@ def receiver_keys(signal: Signal) -> list[tuple]:
 def pushes_dropped():
     """Events dispatched in the block get their feed position but no live push, as when the
     at-most-once channel layer drops a message."""
-    return disconnected(*(wire for wire in ORDER_RECEIVERS if wire.dispatch_uid == PUSH_UID))
+    return disconnected(
+        *(wire for wire in ORDER_RECEIVERS if wire.dispatch_uid == PUSH_ORDER_EVENT_UID)
+    )

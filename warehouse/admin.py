@@ -9,8 +9,9 @@ from kombu.exceptions import OperationalError as BrokerError
 from orders.admin import order_panel
 from orders.models import Order
 from warehouse.models import WarehouseNotice
+from warehouse.permissions import VIEW_NOTICES
 from warehouse.services import reopen_failed_notices
-from warehouse.tasks import send_notice
+from warehouse.tasks import deliver_notice
 
 
 @order_panel("Warehouse notice")
@@ -52,7 +53,7 @@ class WarehouseNoticeAdmin(admin.ModelAdmin):
         reopened = reopen_failed_notices(notice_ids=list(queryset.values_list("id", flat=True)))
         try:
             for notice_id in reopened:
-                send_notice.delay(notice_id)
+                deliver_notice.delay(notice_id)
         except BrokerError:
             self.message_user(
                 request,
@@ -68,7 +69,7 @@ class WarehouseNoticeAdmin(admin.ModelAdmin):
             )
 
     def has_retry_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_staff and request.user.has_perm("warehouse.view_warehousenotice")
+        return request.user.is_staff and request.user.has_perm(VIEW_NOTICES)
 
     def has_add_permission(self, request) -> bool:
         return False

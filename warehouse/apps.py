@@ -15,9 +15,11 @@ class WarehouseConfig(AppConfig):
         from warehouse import receivers
 
         order_shipped.connect(
-            receivers.record_warehouse_notice, sender=Order, dispatch_uid=receivers.NOTICE_UID
+            receivers.record_warehouse_notice,
+            sender=Order,
+            dispatch_uid=receivers.RECORD_WAREHOUSE_NOTICE_UID,
         )
         # sender=self: post_migrate is sent once per app; run once per migrate, not once per app.
         post_migrate.connect(
-            receivers.create_staff_group, sender=self, dispatch_uid=receivers.STAFF_GROUP_UID
+            receivers.create_staff_group, sender=self, dispatch_uid=receivers.CREATE_STAFF_GROUP_UID
         )

@@ -5,10 +5,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from warehouse.models import WarehouseNotice
+from warehouse.permissions import VIEW_NOTICES
 
 
 @login_required
-@permission_required("warehouse.view_warehousenotice", raise_exception=True)
+@permission_required(VIEW_NOTICES, raise_exception=True)
 def board(request: HttpRequest) -> HttpResponse:
     notices = (
         WarehouseNotice.objects.exclude(status=WarehouseNotice.Status.ACKNOWLEDGED)

@@ -1,4 +1,9 @@
+"""Who may see and acknowledge warehouse notices: the API, the board and the live feed ask here."""
+
 from rest_framework.permissions import BasePermission
+
+VIEW_NOTICES = "warehouse.view_warehousenotice"
+ACKNOWLEDGE_NOTICES = "warehouse.acknowledge_warehousenotice"
 
 
 class NoticePermission(BasePermission):
@@ -8,9 +13,5 @@ class NoticePermission(BasePermission):
     message = "You need the warehouse staff permissions for this."
 
     def has_permission(self, request, view) -> bool:
-        needed = (
-            "warehouse.acknowledge_warehousenotice"
-            if view.action == "acknowledge"
-            else "warehouse.view_warehousenotice"
-        )
+        needed = ACKNOWLEDGE_NOTICES if view.action == "acknowledge" else VIEW_NOTICES
         return request.user.is_staff and request.user.has_perm(needed)

@@ -1,5 +1,4 @@
-"""Live warehouse notice updates, sent to the channel-layer group the ``ws/warehouse/``
-consumer relays to staff."""
+"""Live warehouse notice updates, sent to the channel group ``warehouse.consumers`` relays."""
 
 from typing import Any
 
@@ -8,8 +7,7 @@ from channels.layers import get_channel_layer
 
 from warehouse.models import WarehouseNotice
 
-# Wire name shared with notifications.groups.WAREHOUSE_GROUP (the apps never import each other).
-WAREHOUSE_GROUP = "warehouse"
+WAREHOUSE_CHANNEL_GROUP = "warehouse"
 
 
 def notice_message(notice: WarehouseNotice) -> dict[str, Any]:
@@ -31,4 +29,4 @@ def notice_message(notice: WarehouseNotice) -> dict[str, Any]:
 
 
 def push_notice(notice: WarehouseNotice) -> None:
-    async_to_sync(get_channel_layer().group_send)(WAREHOUSE_GROUP, notice_message(notice))
+    async_to_sync(get_channel_layer().group_send)(WAREHOUSE_CHANNEL_GROUP, notice_message(notice))

@@ -7,14 +7,14 @@ from django.apps import apps as global_apps
 from django.apps.registry import Apps
 
 from orders.models import Order, OrderEvent, Shipment
+from warehouse import tasks
 from warehouse.models import WarehouseNotice
 from warehouse.push import push_notice
 from warehouse.roles import sync_warehouse_staff_group
 from warehouse.services import record_notice
-from warehouse.tasks import send_notice
 
-NOTICE_UID = "warehouse.record_notice"
-STAFF_GROUP_UID = "warehouse.create_staff_group"
+RECORD_WAREHOUSE_NOTICE_UID = "warehouse.record_warehouse_notice"
+CREATE_STAFF_GROUP_UID = "warehouse.create_staff_group"
 
 
 def record_warehouse_notice(
@@ -23,7 +23,7 @@ def record_warehouse_notice(
     """Create the notice (idempotent), show it to staff live, and enqueue its delivery."""
     notice, created = record_notice(order=order, shipment=shipment)
     if notice.status == WarehouseNotice.Status.PENDING:
-        send_notice.delay_on_commit(notice.pk)
+        tasks.deliver_notice.delay_on_commit(notice.pk)
     if created:
         push_notice(notice)
 

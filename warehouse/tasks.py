@@ -11,7 +11,7 @@ from warehouse.models import WarehouseNotice
 
 
 @shared_task(**attempts.task_options())
-def send_notice(self, notice_id: int) -> None:
+def deliver_notice(self, notice_id: int) -> None:
     """One attempt; a failed one schedules the next at the time the row records."""
     retry_in = services.deliver_notice(notice_id=notice_id)
     if retry_in is not None:
@@ -23,5 +23,5 @@ def sweep_stranded_notices() -> int:
     """Enqueue again every pending notice whose task was lost; return how many."""
     stranded = attempts.stranded(WarehouseNotice)
     for notice_id in stranded:
-        send_notice.delay(notice_id)
+        deliver_notice.delay(notice_id)
     return len(stranded)

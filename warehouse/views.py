@@ -7,8 +7,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from shop.api_errors import Conflict, ErrorSerializer
-from shop.viewsets import FiltersListsOnlyMixin
+from shop.api.errors import Conflict, ErrorSerializer
+from shop.api.viewsets import FiltersListsOnlyMixin
 from warehouse.exceptions import AlreadyAcknowledged
 from warehouse.models import WarehouseNotice
 from warehouse.permissions import NoticePermission

@@ -1,5 +1,5 @@
 // The tracking page: apply live order events to the server-rendered page, no reload.
-import { watchOrders } from "./order-feed.js";
+import { watchOrders } from "../notifications/order-feed.js";
 
 const { orderId, after } = document.getElementById("track-script").dataset;
 const timeline = document.getElementById("timeline");

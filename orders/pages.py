@@ -1,4 +1,4 @@
-"""The order tracking page: rendered on the server, then kept live over the websocket."""
+"""The customer's pages: their order list, and one order's tracking page kept live."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -8,10 +8,21 @@ from orders.carriers import Carrier
 from orders.models import Shipment
 from orders.selectors import order_timeline, visible_orders, with_details
 
+HOME_ORDERS = 50
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    orders = visible_orders(user=request.user).order_by("-created_at", "-id")[:HOME_ORDERS]
+    return render(request, "orders/home.html", {"orders": orders})
+
 
 @login_required
 def track_order(request: HttpRequest, order_id: int) -> HttpResponse:
-    """404 for an order the user may not see, as the API and the websocket do."""
+    """Rendered on the server, then kept live by the order feed (``ws/orders/<id>/``).
+
+    404 for an order the user may not see, as the API and the websocket do.
+    """
     order = get_object_or_404(with_details(visible_orders(user=request.user)), pk=order_id)
     try:
         shipment = order.shipment
@@ -22,7 +33,7 @@ def track_order(request: HttpRequest, order_id: int) -> HttpResponse:
     events = list(order_timeline(order=order).filter(position__isnull=False).order_by("position"))
     return render(
         request,
-        "notifications/track.html",
+        "orders/track.html",
         {
             "order": order,
             "shipment": shipment,

@@ -31,11 +31,11 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
-from shop.throttling import LoginRateThrottle
+from shop.api.throttling import LoginRateThrottle
 
 logger = logging.getLogger(__name__)
 
-LOGIN_FAILED_UID = "shop.record_login_failure"
+RECORD_LOGIN_FAILURE_UID = "shop.record_login_failure"
 # The clock, a module attribute so that tests can move it.
 timer = time.time
 

@@ -1,14 +1,19 @@
-"""Demo data for the embedded default: staff, customers, products and orders in every status."""
+"""Demo data for the embedded default: staff, customers, products and orders in every status.
+
+A project command, not an app's: it needs the orders app's services and the warehouse app's
+role. Orders are built through the services, so their events, emails and notices are real.
+"""
 
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.models import Group
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, Group
 from django.core.management.base import BaseCommand, CommandError
 
-from orders.models import Order
+from orders.models import Order, Product
 from orders.services import OrderLine, cancel_order, place_order, ship_order
-from tests.factories import ProductFactory, StaffFactory, UserFactory
+from warehouse.roles import WAREHOUSE_STAFF_GROUP
 
 DEMO_PASSWORD = "demo-shop-2026"
 PRODUCTS = [
@@ -18,9 +23,6 @@ PRODUCTS = [
     ("PEN-004", "Brass fountain pen", Decimal("49.00")),
     ("NB-005", "Dot-grid notebook", Decimal("9.75")),
 ]
-
-# Built by the warehouse app's post_migrate receiver (orders may not import warehouse).
-WAREHOUSE_STAFF_GROUP = "Warehouse staff"
 
 
 class Command(BaseCommand):
@@ -37,30 +39,14 @@ class Command(BaseCommand):
         warehouse_staff = Group.objects.filter(name=WAREHOUSE_STAFF_GROUP).first()
         if warehouse_staff is None:
             raise CommandError(f"No {WAREHOUSE_STAFF_GROUP!r} group: run manage.py migrate first.")
-        admin = StaffFactory(
-            username="admin", email="admin@shop.example", is_superuser=True, password=DEMO_PASSWORD
-        )
-        warehouse = StaffFactory(
-            username="warehouse", email="warehouse@shop.example", password=DEMO_PASSWORD
-        )
-        warehouse.user_permissions.clear()  # the role comes from the group alone
-        warehouse.groups.add(warehouse_staff)
-        alice = UserFactory(
-            username="alice",
-            email="alice@example.com",
-            first_name="Alice",
-            last_name="Example",
-            password=DEMO_PASSWORD,
-        )
-        bob = UserFactory(
-            username="bob",
-            email="bob@example.com",
-            first_name="Bob",
-            last_name="Example",
-            password=DEMO_PASSWORD,
-        )
+        admin = _user("admin", email="admin@shop.example", is_staff=True, is_superuser=True)
+        warehouse = _user("warehouse", email="warehouse@shop.example", is_staff=True)
+        warehouse.groups.add(warehouse_staff)  # the role comes from the group alone
+        alice = _user("alice", email="alice@example.com", first_name="Alice", last_name="Example")
+        bob = _user("bob", email="bob@example.com", first_name="Bob", last_name="Example")
         products = [
-            ProductFactory(sku=sku, name=name, price=price) for sku, name, price in PRODUCTS
+            Product.objects.get_or_create(sku=sku, defaults={"name": name, "price": price})[0]
+            for sku, name, price in PRODUCTS
         ]
 
         for customer in (alice, bob):
@@ -95,3 +81,12 @@ class Command(BaseCommand):
             ("bob", "customer"),
         ):
             self.stdout.write(f"  {username:<10} {role}")
+
+
+def _user(username: str, **fields) -> AbstractBaseUser:
+    """The demo user ``username``, created with the demo password the first time."""
+    user, created = get_user_model().objects.get_or_create(username=username, defaults=fields)
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user

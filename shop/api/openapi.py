@@ -1,7 +1,7 @@
 """The OpenAPI schema documents each operation's error responses, derived from how it is built.
 
 drf-spectacular documents the success response of each operation. ``AutoSchema`` adds the
-4xx responses the operation can return, in the one error format of ``shop.api_errors``:
+4xx responses the operation can return, in the one error format of ``shop.api.errors``:
 
 | status | documented when |
 | --- | --- |
@@ -19,8 +19,8 @@ Anything else, such as a 409 or a 403 on a read, is declared on the view with
 from drf_spectacular import openapi
 from rest_framework.permissions import SAFE_METHODS
 
-from shop.api_errors import ErrorSerializer, ValidationErrorSerializer
-from shop.throttling import WriteRateThrottle
+from shop.api.errors import ErrorSerializer, ValidationErrorSerializer
+from shop.api.throttling import WriteRateThrottle
 
 PAGE_PARAMETER = "page"
 DESCRIPTIONS = {

@@ -1,33 +1,14 @@
-"""Receivers of Django's built-in signals that belong to the project as a whole."""
+"""``got_request_exception``: one log record naming the request for every 500 a view let out."""
 
 import logging
 import sys
 from typing import Any
 
-from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest
 
 logger = logging.getLogger(__name__)
 
-SQLITE_UID = "shop.configure_sqlite"
-REQUEST_ERROR_UID = "shop.log_unhandled_exception"
-
-
-def configure_sqlite(sender: type, *, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
-    """``connection_created``: put a SQLite database file in WAL mode.
-
-    In WAL mode readers never wait for a writer, so the admin and the API keep answering while
-    an order ships. The mode is stored in the file; SQLite keeps the old one where WAL cannot
-    work (some network file systems), so the result is checked, not assumed. Django turns
-    foreign keys on itself, and the busy timeout is ``OPTIONS["timeout"]`` (5 s by default).
-    """
-    if connection.vendor != "sqlite" or connection.is_in_memory_db():
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA journal_mode = WAL")
-        (mode,) = cursor.fetchone()
-    if mode != "wal":
-        logger.warning("SQLite kept journal_mode=%s for %s", mode, connection.settings_dict["NAME"])
+LOG_UNHANDLED_EXCEPTION_UID = "shop.log_unhandled_exception"
 
 
 def log_unhandled_exception(sender: None, *, request: HttpRequest, **kwargs: Any) -> None:
