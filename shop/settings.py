@@ -131,7 +131,7 @@ TEMPLATES = [
 
 # --- Database ---------------------------------------------------------------------------------
 # CONN_MAX_AGE=0: under ASGI every worker thread would otherwise hold its own persistent
-# connection and exhaust PostgreSQL's limit under load (see DESIGN.md).
+# connection and exhaust PostgreSQL's limit under load (see docs/architecture.md).
 
 DATABASES = {
     "default": dj_database_url.config(
@@ -244,7 +244,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- Cache: throttling history ----------------------------------------------------------------
 # Redis when REDIS_URL is set, so every web process counts requests against the same limits.
 # Requests read it before the view runs, and the throttles fail open when it is down
-# (shop/throttling.py, shop/login.py): short timeouts, so an outage (or a Redis that stopped
+# (shop/api/throttling.py, shop/api/login.py): short timeouts, so an outage (or a Redis that stopped
 # answering) costs a request at most a quarter of a second per cache call, not a hang.
 REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
 
@@ -301,7 +301,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 # Failed logins allowed per client address and per username in the window (seconds) before
-# every login form and the token login refuse further attempts (shop/login.py).
+# every login form and the token login refuse further attempts (shop/api/login.py).
 LOGIN_FAILURE_LIMIT = 10
 LOGIN_FAILURE_WINDOW = 15 * 60
 
@@ -336,14 +336,14 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "shop.api.errors.exception_handler",
-    # DRF's parsers, with JSON too deeply nested to decode a 400 (shop/parsers.py).
+    # DRF's parsers, with JSON too deeply nested to decode a 400 (shop/api/parsers.py).
     "DEFAULT_PARSER_CLASSES": [
         "shop.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "shop.api.openapi.AutoSchema",
-    # Every write is limited per user; token login per client address (shop/login.py).
+    # Every write is limited per user; token login per client address (shop/api/login.py).
     "DEFAULT_THROTTLE_CLASSES": ["shop.api.throttling.WriteRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "login": env_rate("API_THROTTLE_LOGIN", "10/min"),
