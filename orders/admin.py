@@ -5,24 +5,17 @@ Apps that react to orders show their records on the order page through ``ORDER_P
 
 Customers' email addresses (a panel that shows one, search by email) need
 ``orders.view_customer_contact``: warehouse staff ship orders without seeing them.
+
+A shipped order cannot be deleted: its shipment's ``PROTECT`` foreign key makes Django's own
+delete page and "Delete selected" action list the shipment and delete nothing.
 """
 
 from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib import admin, messages
-from django.contrib.admin.actions import delete_selected
 from django.core.exceptions import PermissionDenied
-from django.db import router, transaction
-from django.db.models import (
-    Count,
-    DecimalField,
-    ExpressionWrapper,
-    F,
-    ProtectedError,
-    QuerySet,
-    Sum,
-)
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -101,20 +94,6 @@ class OrderEventInline(ReadOnlyInline):
     fields = ["type", "position", "created_at", "dispatched_at", "payload"]
 
 
-@admin.action(permissions=["delete"], description=delete_selected.short_description)
-def delete_selected_orders(modeladmin: "OrderAdmin", request: HttpRequest, queryset):
-    """Django's bulk delete, with a refused delete (a shipped order) shown as a message.
-
-    The deletion log entries are written before the delete, so both run in one transaction.
-    """
-    try:
-        with transaction.atomic(using=router.db_for_write(Order)):
-            return delete_selected(modeladmin, request, queryset)
-    except ProtectedError as exc:
-        modeladmin.message_user(request, f"{exc.args[0]} Nothing was deleted.", messages.ERROR)
-        return None
-
-
 CENTS = Decimal("0.01")
 
 
@@ -185,24 +164,6 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # Orders are placed by customers through place_order.
-
-    def get_actions(self, request: HttpRequest):
-        actions = super().get_actions(request)
-        if "delete_selected" in actions:
-            actions["delete_selected"] = (
-                delete_selected_orders,
-                "delete_selected",
-                delete_selected_orders.short_description,
-            )
-        return actions
-
-    def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
-        """A shipped order is refused by the pre_delete receiver: say so on the order's page."""
-        try:
-            return super().delete_view(request, object_id, extra_context)
-        except ProtectedError as exc:
-            self.message_user(request, exc.args[0], messages.ERROR)
-            return HttpResponseRedirect(reverse("admin:orders_order_change", args=[object_id]))
 
     def get_urls(self):
         ship_url = path(

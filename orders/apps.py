@@ -9,16 +9,9 @@ class OrdersConfig(AppConfig):
 
     def ready(self) -> None:
         from django.core.signals import setting_changed
-        from django.db.models.signals import pre_delete
 
         from orders import receivers
-        from orders.models import Order
 
-        pre_delete.connect(
-            receivers.protect_shipped_orders,
-            sender=Order,
-            dispatch_uid=receivers.PROTECT_SHIPPED_UID,
-        )
         setting_changed.connect(
             receivers.reset_tracking_urls, dispatch_uid=receivers.TRACKING_URLS_UID
         )

@@ -109,7 +109,12 @@ class OrderItem(models.Model):
 
 
 class Shipment(models.Model):
-    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="shipment")
+    # A shipped order records goods that left the warehouse, so its shipment keeps it: any
+    # delete of it (Order.delete(), QuerySet.delete(), the admin) raises ProtectedError from
+    # Django's collector. An order shipped while its delete runs, after the collector looked,
+    # is kept by the database: the foreign key has no ON DELETE action there, so the delete's
+    # commit fails with an IntegrityError.
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="shipment")
     carrier = models.CharField(max_length=16, choices=Carrier.choices)
     tracking_number = models.CharField(max_length=40, validators=[TRACKING_NUMBER_VALIDATOR])
     shipped_at = models.DateTimeField()

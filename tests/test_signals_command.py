@@ -34,12 +34,6 @@ REQUEST_ERROR = (
     False,
 )
 TRACKING_URLS = ("orders.receivers.reset_tracking_urls", "orders.reset_tracking_urls", "any", False)
-PROTECT_SHIPPED = (
-    "orders.receivers.protect_shipped_orders",
-    "orders.protect_shipped_orders",
-    "orders.Order",
-    False,
-)
 STAFF_GROUP = (
     "warehouse.receivers.create_staff_group",
     "warehouse.create_staff_group",
@@ -64,7 +58,6 @@ EXPECTED_WIRING = {
     "django.contrib.auth.signals.user_login_failed": {LOGIN_FAILED},
     "django.core.signals.got_request_exception": {REQUEST_ERROR},
     "django.core.signals.setting_changed": {TRACKING_URLS},
-    "django.db.models.signals.pre_delete": {PROTECT_SHIPPED},
     "django.db.models.signals.post_migrate": {STAFF_GROUP},
     "django.db.backends.signals.connection_created": {SQLITE},
 }

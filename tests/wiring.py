@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.core.signals import got_request_exception, setting_changed
 from django.db.backends.signals import connection_created
-from django.db.models.signals import post_migrate, pre_delete
+from django.db.models.signals import post_migrate
 from django.dispatch import Signal
 
 from notifications.receivers import (
@@ -77,12 +77,6 @@ BUILTIN_RECEIVERS: tuple[Wire, ...] = (
         shop_receivers.REQUEST_ERROR_UID,
     ),
     Wire(user_login_failed, shop_login.record_login_failure, shop_login.LOGIN_FAILED_UID),
-    Wire(
-        pre_delete,
-        orders_receivers.protect_shipped_orders,
-        orders_receivers.PROTECT_SHIPPED_UID,
-        Order,
-    ),
 )
 
 PROJECT_RECEIVERS = ORDER_RECEIVERS + WEBSOCKET_RECEIVERS + BUILTIN_RECEIVERS
