@@ -8,10 +8,8 @@ class OrdersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.core.signals import setting_changed
+        from django.core.checks import register
 
-        from orders import receivers
+        from orders.checks import check_tracking_urls
 
-        setting_changed.connect(
-            receivers.reset_tracking_urls, dispatch_uid=receivers.TRACKING_URLS_UID
-        )
+        register(check_tracking_urls)

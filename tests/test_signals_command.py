@@ -33,7 +33,6 @@ REQUEST_ERROR = (
     "any",
     False,
 )
-TRACKING_URLS = ("orders.receivers.reset_tracking_urls", "orders.reset_tracking_urls", "any", False)
 STAFF_GROUP = (
     "warehouse.receivers.create_staff_group",
     "warehouse.create_staff_group",
@@ -57,7 +56,6 @@ EXPECTED_WIRING = {
     "notifications.signals.websocket_event": {WATCHERS},
     "django.contrib.auth.signals.user_login_failed": {LOGIN_FAILED},
     "django.core.signals.got_request_exception": {REQUEST_ERROR},
-    "django.core.signals.setting_changed": {TRACKING_URLS},
     "django.db.models.signals.post_migrate": {STAFF_GROUP},
     "django.db.backends.signals.connection_created": {SQLITE},
 }

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
-from django.core.signals import got_request_exception, setting_changed
+from django.core.signals import got_request_exception
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 from django.dispatch import Signal
@@ -25,7 +25,6 @@ from notifications.receivers import (
     track_live_watchers,
 )
 from notifications.signals import websocket_event
-from orders import receivers as orders_receivers
 from orders.models import Order
 from orders.signals import order_cancelled, order_placed, order_shipped
 from shop import login as shop_login
@@ -70,7 +69,6 @@ BUILTIN_RECEIVERS: tuple[Wire, ...] = (
         apps.get_app_config("warehouse"),
     ),
     Wire(connection_created, shop_receivers.configure_sqlite, shop_receivers.SQLITE_UID),
-    Wire(setting_changed, orders_receivers.reset_tracking_urls, orders_receivers.TRACKING_URLS_UID),
     Wire(
         got_request_exception,
         shop_receivers.log_unhandled_exception,
