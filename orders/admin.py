@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, QuerySet, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Model, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -60,17 +60,20 @@ class ProductAdmin(admin.ModelAdmin):
     search_fields = ["sku", "name"]
 
 
-class ReadOnlyInline(admin.TabularInline):
-    """History is shown, never edited in place: changes go through the services."""
+class ReadOnlyAdminMixin:
+    """For a model admin or an inline of history: shown, never added or edited in the admin,
+    because changes go through the services. Deleting is left to each admin."""
 
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields
