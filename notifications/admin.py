@@ -9,7 +9,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from notifications.models import EmailLog, LiveWatcher
 from notifications.services import reopen_failed_emails
 from notifications.tasks import deliver_email
-from orders.admin import order_panel
+from orders.admin import ReadOnlyAdminMixin, order_panel
 from orders.models import Order
 
 
@@ -26,16 +26,8 @@ def customer_email_state(order: Order) -> str:
     return f"Pending ({email_log.attempts} attempt(s) so far)."
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(EmailLog)
-class EmailLogAdmin(ReadOnlyAdmin):
+class EmailLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only history of customer emails; failed ones can be retried through the task."""
 
     list_display = [
@@ -85,7 +77,7 @@ class EmailLogAdmin(ReadOnlyAdmin):
 
 
 @admin.register(LiveWatcher)
-class LiveWatcherAdmin(ReadOnlyAdmin):
+class LiveWatcherAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Who has a live websocket subscription open right now, and to what."""
 
     list_display = ["user", "path", "order", "connected_at", "last_seen_at"]

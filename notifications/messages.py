@@ -3,30 +3,40 @@
 Built from the stored event, so a live push and a replay after reconnect look the same.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from orders.models import OrderEvent
+from orders.signals import OrderEventPayload, ShippedPayload
 
-SHIPMENT_FIELDS = ("carrier", "tracking_number", "tracking_url", "shipped_at")
 # One group message reaches the order's, the customer's and the staff group; each feed has its
 # own previous position, so the message carries both and each consumer keeps its feed's.
 FEED_PREVIOUS_FIELDS = ("order_previous", "customer_previous")
 
 
 def order_event_message(event: OrderEvent) -> dict[str, Any]:
-    """``type`` is ``order.<event type>``, which Channels routes to ``order_<type>`` handlers."""
-    message = {
+    """``type`` is ``order.<event type>``, which Channels routes to ``order_<type>`` handlers.
+
+    Reads only the payload keys ``orders.signals`` declares for the event's type.
+    """
+    payload = cast(OrderEventPayload, event.payload)
+    message: dict[str, Any] = {
         "type": f"order.{event.type}",
         "event_id": event.pk,
         "position": event.position,
         "order_previous": event.order_previous,
         "customer_previous": event.customer_previous,
         "order_id": event.order_id,
-        "order_number": event.payload["order_number"],
-        "status": event.payload["status"],
+        "order_number": payload["order_number"],
+        "status": payload["status"],
     }
     if event.type == OrderEvent.Type.SHIPPED:
-        message.update({field: event.payload[field] for field in SHIPMENT_FIELDS})
+        shipped = cast(ShippedPayload, event.payload)
+        message |= {
+            "carrier": shipped["carrier"],
+            "tracking_number": shipped["tracking_number"],
+            "tracking_url": shipped["tracking_url"],
+            "shipped_at": shipped["shipped_at"],
+        }
     return message
 
 

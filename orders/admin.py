@@ -5,24 +5,17 @@ Apps that react to orders show their records on the order page through ``ORDER_P
 
 Customers' email addresses (a panel that shows one, search by email) need
 ``orders.view_customer_contact``: warehouse staff ship orders without seeing them.
+
+A shipped order cannot be deleted: its shipment's ``PROTECT`` foreign key makes Django's own
+delete page and "Delete selected" action list the shipment and delete nothing.
 """
 
 from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib import admin, messages
-from django.contrib.admin.actions import delete_selected
 from django.core.exceptions import PermissionDenied
-from django.db import router, transaction
-from django.db.models import (
-    Count,
-    DecimalField,
-    ExpressionWrapper,
-    F,
-    ProtectedError,
-    QuerySet,
-    Sum,
-)
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Model, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -67,17 +60,20 @@ class ProductAdmin(admin.ModelAdmin):
     search_fields = ["sku", "name"]
 
 
-class ReadOnlyInline(admin.TabularInline):
-    """History is shown, never edited in place: changes go through the services."""
+class ReadOnlyAdminMixin:
+    """For a model admin or an inline of history: shown, never added or edited in the admin,
+    because changes go through the services. Deleting is left to each admin."""
 
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields
@@ -99,20 +95,6 @@ class ShipmentInline(ReadOnlyInline):
 class OrderEventInline(ReadOnlyInline):
     model = OrderEvent
     fields = ["type", "position", "created_at", "dispatched_at", "payload"]
-
-
-@admin.action(permissions=["delete"], description=delete_selected.short_description)
-def delete_selected_orders(modeladmin: "OrderAdmin", request: HttpRequest, queryset):
-    """Django's bulk delete, with a refused delete (a shipped order) shown as a message.
-
-    The deletion log entries are written before the delete, so both run in one transaction.
-    """
-    try:
-        with transaction.atomic(using=router.db_for_write(Order)):
-            return delete_selected(modeladmin, request, queryset)
-    except ProtectedError as exc:
-        modeladmin.message_user(request, f"{exc.args[0]} Nothing was deleted.", messages.ERROR)
-        return None
 
 
 CENTS = Decimal("0.01")
@@ -185,24 +167,6 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # Orders are placed by customers through place_order.
-
-    def get_actions(self, request: HttpRequest):
-        actions = super().get_actions(request)
-        if "delete_selected" in actions:
-            actions["delete_selected"] = (
-                delete_selected_orders,
-                "delete_selected",
-                delete_selected_orders.short_description,
-            )
-        return actions
-
-    def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
-        """A shipped order is refused by the pre_delete receiver: say so on the order's page."""
-        try:
-            return super().delete_view(request, object_id, extra_context)
-        except ProtectedError as exc:
-            self.message_user(request, exc.args[0], messages.ERROR)
-            return HttpResponseRedirect(reverse("admin:orders_order_change", args=[object_id]))
 
     def get_urls(self):
         ship_url = path(

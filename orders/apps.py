@@ -8,17 +8,8 @@ class OrdersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.core.signals import setting_changed
-        from django.db.models.signals import pre_delete
+        from django.core.checks import register
 
-        from orders import receivers
-        from orders.models import Order
+        from orders.checks import check_tracking_urls
 
-        pre_delete.connect(
-            receivers.protect_shipped_orders,
-            sender=Order,
-            dispatch_uid=receivers.PROTECT_SHIPPED_UID,
-        )
-        setting_changed.connect(
-            receivers.reset_tracking_urls, dispatch_uid=receivers.TRACKING_URLS_UID
-        )
+        register(check_tracking_urls)

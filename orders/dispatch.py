@@ -37,9 +37,10 @@ def dispatch_on_commit(event: OrderEvent) -> None:
 def dispatch_event(*, event_id: int) -> bool:
     """Send the event's signal to every receiver; return whether all of them succeeded.
 
-    A receiver that raises is logged and does not stop the others. The event is marked
-    dispatched only when every receiver succeeded; otherwise it stays pending and
-    ``redispatch_pending_events`` sends it again (receivers are idempotent).
+    A receiver that raises does not stop the others; ``send_robust`` logs it, with its
+    traceback, on the ``django.dispatch`` logger. The event is marked dispatched only when
+    every receiver succeeded; otherwise it stays pending, with one warning here that names the
+    event, and ``redispatch_pending_events`` sends it again (receivers are idempotent).
     """
     assign_position(event_id=event_id)
     event = OrderEvent.objects.select_related("order__customer", "order__shipment").get(pk=event_id)
@@ -49,20 +50,16 @@ def dispatch_event(*, event_id: int) -> bool:
     if event.type == OrderEvent.Type.SHIPPED:
         kwargs["shipment"] = event.order.shipment
     responses = SIGNAL_FOR_EVENT[event.type].send_robust(sender=Order, **kwargs)
-    failures = [
-        (receiver, result) for receiver, result in responses if isinstance(result, Exception)
-    ]
-    for receiver, error in failures:
-        logger.error(
-            "Receiver %s.%s failed for %s event %s of order %s",
-            receiver.__module__,
-            receiver.__qualname__,
+    failures = sum(isinstance(result, Exception) for _receiver, result in responses)
+    if failures:
+        logger.warning(
+            "%s event %s of order %s stays pending: %s of %s receivers failed",
             event.type,
             event.pk,
             event.order.number,
-            exc_info=error,
+            failures,
+            len(responses),
         )
-    if failures:
         return False
     OrderEvent.objects.filter(pk=event.pk, dispatched_at__isnull=True).update(
         dispatched_at=timezone.now()

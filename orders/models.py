@@ -40,11 +40,16 @@ class Product(models.Model):
         return f"{self.sku} {self.name}"
 
 
+class OrderStatus(models.TextChoices):
+    """Module-level so the models' ``Meta`` constraints can use its values."""
+
+    PLACED = "placed", "Placed"
+    SHIPPED = "shipped", "Shipped"
+    CANCELLED = "cancelled", "Cancelled"
+
+
 class Order(models.Model):
-    class Status(models.TextChoices):
-        PLACED = "placed", "Placed"
-        SHIPPED = "shipped", "Shipped"
-        CANCELLED = "cancelled", "Cancelled"
+    Status = OrderStatus
 
     number = models.CharField(max_length=20, unique=True, editable=False)
     customer = models.ForeignKey(
@@ -59,7 +64,7 @@ class Order(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["placed", "shipped", "cancelled"]),
+                condition=Q(status__in=OrderStatus.values),
                 name="order_status_valid",
             ),
         ]
@@ -109,7 +114,12 @@ class OrderItem(models.Model):
 
 
 class Shipment(models.Model):
-    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="shipment")
+    # A shipped order records goods that left the warehouse, so its shipment keeps it: any
+    # delete of it (Order.delete(), QuerySet.delete(), the admin) raises ProtectedError from
+    # Django's collector. An order shipped while its delete runs, after the collector looked,
+    # is kept by the database: the foreign key has no ON DELETE action there, so the delete's
+    # commit fails with an IntegrityError.
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="shipment")
     carrier = models.CharField(max_length=16, choices=Carrier.choices)
     tracking_number = models.CharField(max_length=40, validators=[TRACKING_NUMBER_VALIDATOR])
     shipped_at = models.DateTimeField()
@@ -122,7 +132,7 @@ class Shipment(models.Model):
         ordering = ["-shipped_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(carrier__in=[choice.value for choice in Carrier]),
+                condition=Q(carrier__in=Carrier.values),
                 name="shipment_carrier_valid",
             ),
         ]
@@ -148,10 +158,8 @@ class OrderEvent(models.Model):
     order's and in the customer's feed (0 for none): a connected client spots a lost push.
     """
 
-    class Type(models.TextChoices):
-        PLACED = "placed", "Placed"
-        SHIPPED = "shipped", "Shipped"
-        CANCELLED = "cancelled", "Cancelled"
+    # An event records the order entering a status, so its types are the statuses.
+    Type = OrderStatus
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(max_length=16, choices=Type.choices)
@@ -168,7 +176,7 @@ class OrderEvent(models.Model):
             # Each transition happens at most once, so an event is never recorded twice.
             models.UniqueConstraint(fields=["order", "type"], name="orderevent_once_per_type"),
             models.CheckConstraint(
-                condition=Q(type__in=["placed", "shipped", "cancelled"]),
+                condition=Q(type__in=OrderStatus.values),
                 name="orderevent_type_valid",
             ),
             # Unpositioned, or positioned with both previous positions before it.

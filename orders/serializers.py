@@ -120,6 +120,7 @@ class ShipOrderSerializer(serializers.Serializer):
 
 
 # Payload keys naming the staff member who acted: shown to staff only, never to customers.
+# Declared in orders.signals (ShippedPayload, CancelledPayload).
 STAFF_ONLY_PAYLOAD_KEYS = frozenset({"shipped_by", "cancelled_by"})
 
 

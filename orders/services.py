@@ -13,6 +13,7 @@ from orders.carriers import Carrier
 from orders.dispatch import dispatch_on_commit
 from orders.exceptions import InvalidTransition
 from orders.models import TRACKING_NUMBER_VALIDATOR, Order, OrderEvent, OrderItem, Product, Shipment
+from orders.signals import CancelledPayload, OrderEventPayload, PlacedPayload, ShippedPayload
 
 # No 0/O, 1/I/L or U: order numbers are read out on the phone.
 ORDER_NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -55,14 +56,13 @@ def place_order(
             for line in lines
         )
         total = sum(item.line_total for item in items)
-        _record_event(
-            order,
-            OrderEvent.Type.PLACED,
-            {
-                "items": [{"sku": item.product.sku, "quantity": item.quantity} for item in items],
-                "total": str(total),
-            },
-        )
+        placed: PlacedPayload = {
+            "order_number": order.number,
+            "status": order.status,
+            "items": [{"sku": item.product.sku, "quantity": item.quantity} for item in items],
+            "total": str(total),
+        }
+        _record_event(order, OrderEvent.Type.PLACED, placed)
     return order
 
 
@@ -91,18 +91,17 @@ def ship_order(
         )
         locked.status = Order.Status.SHIPPED
         locked.save(update_fields=["status", "updated_at"])
-        _record_event(
-            locked,
-            OrderEvent.Type.SHIPPED,
-            {
-                "carrier": shipment.carrier,
-                "tracking_number": shipment.tracking_number,
-                "tracking_url": shipment.tracking_url,
-                "shipped_at": shipment.shipped_at.isoformat(),
-                "shipped_by": shipped_by.get_username(),
-                "notify_customer": notify_customer,
-            },
-        )
+        shipped: ShippedPayload = {
+            "order_number": locked.number,
+            "status": locked.status,
+            "carrier": shipment.carrier,
+            "tracking_number": shipment.tracking_number,
+            "tracking_url": shipment.tracking_url,
+            "shipped_at": shipment.shipped_at.isoformat(),
+            "shipped_by": shipped_by.get_username(),
+            "notify_customer": notify_customer,
+        }
+        _record_event(locked, OrderEvent.Type.SHIPPED, shipped)
     return locked
 
 
@@ -112,9 +111,12 @@ def cancel_order(*, order: Order, cancelled_by: AbstractBaseUser) -> Order:
         locked = _lock_for_transition(order, allowed_from=Order.Status.PLACED, action="cancelled")
         locked.status = Order.Status.CANCELLED
         locked.save(update_fields=["status", "updated_at"])
-        _record_event(
-            locked, OrderEvent.Type.CANCELLED, {"cancelled_by": cancelled_by.get_username()}
-        )
+        cancelled: CancelledPayload = {
+            "order_number": locked.number,
+            "status": locked.status,
+            "cancelled_by": cancelled_by.get_username(),
+        }
+        _record_event(locked, OrderEvent.Type.CANCELLED, cancelled)
     return locked
 
 
@@ -126,8 +128,8 @@ def _lock_for_transition(order: Order, *, allowed_from: str, action: str) -> Ord
     return locked
 
 
-def _record_event(order: Order, event_type: str, details: dict) -> OrderEvent:
-    payload = {"order_number": order.number, "status": order.status, **details}
+def _record_event(order: Order, event_type: str, payload: OrderEventPayload) -> OrderEvent:
+    """Store the event with the payload of its type (``orders.signals``) and dispatch it."""
     event = OrderEvent.objects.create(order=order, type=event_type, payload=payload)
     dispatch_on_commit(event)
     return event

@@ -33,14 +33,7 @@ REQUEST_ERROR = (
     "any",
     False,
 )
-TRACKING_URLS = ("orders.receivers.reset_tracking_urls", "orders.reset_tracking_urls", "any", False)
-PROTECT_SHIPPED = (
-    "orders.receivers.protect_shipped_orders",
-    "orders.protect_shipped_orders",
-    "orders.Order",
-    False,
-)
-STAFF_CHANNEL_GROUP = (
+STAFF_GROUP = (
     "warehouse.receivers.create_staff_group",
     "warehouse.create_staff_group",
     "app warehouse",
@@ -63,9 +56,7 @@ EXPECTED_WIRING = {
     "shop.api.signals.websocket_event": {WATCHERS},
     "django.contrib.auth.signals.user_login_failed": {LOGIN_FAILED},
     "django.core.signals.got_request_exception": {REQUEST_ERROR},
-    "django.core.signals.setting_changed": {TRACKING_URLS},
-    "django.db.models.signals.pre_delete": {PROTECT_SHIPPED},
-    "django.db.models.signals.post_migrate": {STAFF_CHANNEL_GROUP},
+    "django.db.models.signals.post_migrate": {STAFF_GROUP},
     "django.db.backends.signals.connection_created": {SQLITE},
 }
 EXPECTED_ROWS = {(signal, *r) for signal, receivers in EXPECTED_WIRING.items() for r in receivers}

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
-from django.core.signals import got_request_exception, setting_changed
+from django.core.signals import got_request_exception
 from django.db.backends.signals import connection_created
-from django.db.models.signals import post_migrate, pre_delete
+from django.db.models.signals import post_migrate
 from django.dispatch import Signal
 
 from notifications.receivers import (
@@ -24,7 +24,6 @@ from notifications.receivers import (
     queue_shipment_email,
     track_live_watchers,
 )
-from orders import receivers as orders_receivers
 from orders.models import Order
 from orders.signals import order_cancelled, order_placed, order_shipped
 from shop import request_errors, sqlite
@@ -72,19 +71,12 @@ BUILTIN_RECEIVERS: tuple[Wire, ...] = (
         apps.get_app_config("warehouse"),
     ),
     Wire(connection_created, sqlite.configure_sqlite, sqlite.CONFIGURE_SQLITE_UID),
-    Wire(setting_changed, orders_receivers.reset_tracking_urls, orders_receivers.TRACKING_URLS_UID),
     Wire(
         got_request_exception,
         request_errors.log_unhandled_exception,
         request_errors.LOG_UNHANDLED_EXCEPTION_UID,
     ),
     Wire(user_login_failed, shop_login.record_login_failure, shop_login.RECORD_LOGIN_FAILURE_UID),
-    Wire(
-        pre_delete,
-        orders_receivers.protect_shipped_orders,
-        orders_receivers.PROTECT_SHIPPED_UID,
-        Order,
-    ),
 )
 
 PROJECT_RECEIVERS = ORDER_RECEIVERS + WEBSOCKET_RECEIVERS + BUILTIN_RECEIVERS

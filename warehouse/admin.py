@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from orders.admin import order_panel
+from orders.admin import ReadOnlyAdminMixin, order_panel
 from orders.models import Order
 from warehouse.models import WarehouseNotice
 from warehouse.permissions import VIEW_NOTICES
@@ -28,7 +28,7 @@ def warehouse_notice_state(order: Order) -> str:
 
 
 @admin.register(WarehouseNotice)
-class WarehouseNoticeAdmin(admin.ModelAdmin):
+class WarehouseNoticeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only history of warehouse notices; acknowledging goes through the API and page.
 
     Failed notices can be retried through the same task.
@@ -70,9 +70,3 @@ class WarehouseNoticeAdmin(admin.ModelAdmin):
 
     def has_retry_permission(self, request: HttpRequest) -> bool:
         return request.user.is_staff and request.user.has_perm(VIEW_NOTICES)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
