@@ -1,11 +1,11 @@
 """Email history (read-only, with a retry action), live watchers, and the order-page panel."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerError
 
+from delivery.admin_actions import queue_retries
 from notifications.models import EmailLog, LiveWatcher
 from notifications.services import reopen_failed_emails
 from notifications.tasks import deliver_email
@@ -50,27 +50,15 @@ class EmailLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Retry sending the selected failed emails", permissions=["retry"])
     def retry(self, request: HttpRequest, queryset: QuerySet[EmailLog]) -> None:
-        reopened = reopen_failed_emails(email_log_ids=list(queryset.values_list("id", flat=True)))
-        try:
-            for email_log_id in reopened:
-                deliver_email.delay(email_log_id)
-        except BrokerError:
-            self.message_user(
-                request,
-                "The task queue is unreachable: the sweep sends them once it is back.",
-                messages.WARNING,
-            )
-        retried = len(reopened)
-        skipped = queryset.count() - retried
-        self.message_user(
-            request, f"{retried} email(s) queued for another attempt.", messages.SUCCESS
+        queue_retries(
+            self,
+            request,
+            queryset,
+            reopen=lambda ids: reopen_failed_emails(email_log_ids=ids),
+            task=deliver_email,
+            noun="email",
+            retryable="failed emails with a recipient",
         )
-        if skipped:
-            self.message_user(
-                request,
-                f"{skipped} skipped: only failed emails with a recipient are retried.",
-                messages.WARNING,
-            )
 
     def has_retry_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("notifications.view_emaillog") and request.user.is_staff

@@ -1,11 +1,11 @@
 """Warehouse notice history (read-only) and the notice panel on the order page."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerError
 
+from delivery.admin_actions import queue_retries
 from orders.admin import ReadOnlyAdminMixin, order_panel
 from orders.models import Order
 from warehouse.models import WarehouseNotice
@@ -50,23 +50,15 @@ class WarehouseNoticeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Retry sending the selected failed notices", permissions=["retry"])
     def retry(self, request: HttpRequest, queryset: QuerySet[WarehouseNotice]) -> None:
-        reopened = reopen_failed_notices(notice_ids=list(queryset.values_list("id", flat=True)))
-        try:
-            for notice_id in reopened:
-                deliver_notice.delay(notice_id)
-        except BrokerError:
-            self.message_user(
-                request,
-                "The task queue is unreachable: the sweep sends them once it is back.",
-                messages.WARNING,
-            )
-        self.message_user(
-            request, f"{len(reopened)} notice(s) queued for another attempt.", messages.SUCCESS
+        queue_retries(
+            self,
+            request,
+            queryset,
+            reopen=lambda ids: reopen_failed_notices(notice_ids=ids),
+            task=deliver_notice,
+            noun="notice",
+            retryable="failed notices",
         )
-        if skipped := queryset.count() - len(reopened):
-            self.message_user(
-                request, f"{skipped} skipped: only failed notices are retried.", messages.WARNING
-            )
 
     def has_retry_permission(self, request: HttpRequest) -> bool:
         return request.user.is_staff and request.user.has_perm(VIEW_NOTICES)
