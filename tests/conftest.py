@@ -27,9 +27,10 @@ from tests.factories import (
     UserFactory,
     WarehouseStaffFactory,
 )
-from tests.wiring import ORDER_RECEIVERS, disconnected, receiver_keys
+from tests.support.clients import client_for
+from tests.support.wiring import ORDER_RECEIVERS, disconnected, receiver_keys
 
-pytest_plugins = ["tests.live_services", "tests.browser"]
+pytest_plugins = ["tests.support.live_services", "tests.support.browser"]
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -127,7 +128,7 @@ def only_receivers() -> Iterator[Callable[..., None]]:
 @pytest.fixture
 def unreachable_smtp(settings) -> None:
     """SMTP pointed at a local port nobody listens on: a real refused connection."""
-    from tests.live_services import free_port  # a plugin module: imported by pytest first
+    from tests.support.live_services import free_port  # a plugin module: imported by pytest first
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
@@ -161,13 +162,6 @@ def clerk(db):
 @pytest.fixture
 def order(customer):
     return OrderFactory(customer=customer, items=2)
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from rest_framework.test import APIClient
 
 from orders.models import Order
 from shop.throttling import LoginRateThrottle, RateThrottle
-from tests.conftest import client_for
 from tests.factories import DEFAULT_PASSWORD, ProductFactory, UserFactory
-from tests.live_services import BASE_DIR
+from tests.support.clients import client_for
+from tests.support.live_services import BASE_DIR
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import sys
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
-from tests.live_services import BASE_DIR
+from tests.support.live_services import BASE_DIR
 
 DOCUMENTED_ROW = re.compile(r"^\| `(GET|POST|PUT|PATCH|DELETE) (/\S*)` \| (\d{3}) \| ([\d, ]+) \|$")
 ERROR_SCHEMAS = {"Error", "ValidationError", "TransitionConflict"}

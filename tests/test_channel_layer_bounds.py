@@ -12,7 +12,7 @@ import pytest
 from channels.layers import get_channel_layer
 
 from notifications import layer
-from tests.channel_layer import group_size
+from tests.support.channel_layer import group_size
 
 pytestmark = [pytest.mark.services, pytest.mark.asyncio]
 

@@ -4,7 +4,7 @@ import importlib.util
 
 import pytest
 
-from tests.live_services import BASE_DIR
+from tests.support.live_services import BASE_DIR
 
 spec = importlib.util.spec_from_file_location("audit", BASE_DIR / ".ci" / "audit.py")
 audit = importlib.util.module_from_spec(spec)

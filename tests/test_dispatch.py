@@ -15,7 +15,7 @@ from orders.services import ship_order
 from orders.signals import order_shipped
 from orders.tasks import redispatch_pending_events
 from tests.factories import OrderFactory
-from tests.wiring import ORDER_RECEIVERS
+from tests.support.wiring import ORDER_RECEIVERS
 from warehouse.models import WarehouseNotice
 
 pytestmark = pytest.mark.django_db(transaction=True)

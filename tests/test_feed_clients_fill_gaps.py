@@ -20,10 +20,9 @@ from notifications.receivers import push_order_event
 from orders.models import Order, OrderEvent
 from orders.services import ship_order
 from tests.factories import OrderFactory, StaffFactory, UserFactory
-from tests.live_services import BASE_DIR
-from tests.test_live_servers import SHIP, post_json
-from tests.wiring import ORDER_RECEIVERS, disconnected
-from tests.ws import session_cookie
+from tests.support.live_services import JS_CLIENT, SHIP, post_json
+from tests.support.wiring import ORDER_RECEIVERS, disconnected
+from tests.support.ws import session_cookie
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -105,7 +104,7 @@ def test_javascript_client_fills_a_lost_and_a_late_push_without_reconnecting(sho
     first, second, third, fourth = shop["orders"]
     ship_through_server(shop, first)
     server = shop["server"]
-    command = ["node", "--experimental-websocket", str(BASE_DIR / "tests/js/watch_orders.mjs")]
+    command = ["node", "--experimental-websocket", str(JS_CLIENT)]
     env = {
         **os.environ,
         "ORDER_FEED_COOKIE": session_cookie(shop["customer"]).decode(),

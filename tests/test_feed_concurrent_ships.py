@@ -21,9 +21,8 @@ from examples.watch_orders import watch
 from orders.models import OrderEvent
 from orders.services import ship_order
 from tests.factories import OrderFactory, StaffFactory, UserFactory
-from tests.live_services import ASGIServer
-from tests.test_live_servers import SHIP, post_json
-from tests.wiring import ORDER_RECEIVERS, disconnected
+from tests.support.live_services import SHIP, ASGIServer, post_json
+from tests.support.wiring import ORDER_RECEIVERS, disconnected
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,7 @@ import pytest
 
 from shop import health
 from shop.celery import app as celery_app
-from tests.live_services import free_port
+from tests.support.live_services import free_port
 
 pytestmark = pytest.mark.django_db
 

@@ -21,24 +21,13 @@ from examples.watch_orders import watch
 from notifications.models import LiveWatcher
 from orders.models import OrderEvent
 from tests.factories import OrderFactory, StaffFactory
-from tests.live_services import BASE_DIR, wait_for
-from tests.ws import session_cookie
+from tests.support.live_services import JS_CLIENT, SHIP, post_json, wait_for
+from tests.support.ws import session_cookie
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
-SHIP = {"carrier": "dhl", "tracking_number": "JD0147250001"}
 IDLE_SECONDS = 7
 BURST = 150
-
-
-def post_json(url: str, body: dict, token: str) -> tuple[int, dict]:
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json", "Authorization": f"Token {token}"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status, json.load(response)
 
 
 def auth(token: str) -> dict[str, str]:
@@ -159,7 +148,7 @@ def test_javascript_client_with_a_session_cookie_catches_up_and_goes_live(asgi_s
     first, second = OrderFactory(customer=customer), OrderFactory(customer=customer)
     staff_token = Token.objects.create(user=StaffFactory()).key
     post_json(f"{server.http}/api/orders/{first.pk}/ship/", SHIP, staff_token)
-    command = ["node", "--experimental-websocket", str(BASE_DIR / "tests/js/watch_orders.mjs")]
+    command = ["node", "--experimental-websocket", str(JS_CLIENT)]
     env = {
         **os.environ,
         "ORDER_FEED_COOKIE": session_cookie(customer).decode(),

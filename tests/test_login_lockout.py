@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from shop import login
 from tests.factories import DEFAULT_PASSWORD, StaffFactory
-from tests.live_services import free_port
+from tests.support.live_services import free_port
 
 pytestmark = pytest.mark.django_db
 

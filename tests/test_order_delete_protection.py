@@ -10,7 +10,7 @@ from orders.models import Order, Shipment
 from orders.receivers import PROTECT_SHIPPED_UID
 from orders.services import cancel_order, ship_order
 from tests.factories import DEFAULT_PASSWORD, OrderFactory, StaffFactory
-from tests.wiring import builtin_receiver, disconnected
+from tests.support.wiring import builtin_receiver, disconnected
 
 pytestmark = pytest.mark.django_db
 

@@ -15,9 +15,9 @@ from orders.dispatch import dispatch_event
 from orders.models import Order, OrderEvent
 from orders.services import OrderLine, cancel_order, place_order, ship_order
 from orders.signals import order_shipped
-from tests.channel_layer import drain, join
 from tests.factories import ProductFactory
-from tests.live_services import free_port
+from tests.support.channel_layer import drain, join
+from tests.support.live_services import free_port
 
 pytestmark = pytest.mark.django_db
 

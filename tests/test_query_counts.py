@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import client_for
 from tests.factories import OrderFactory, StaffFactory
+from tests.support.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

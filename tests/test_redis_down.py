@@ -16,7 +16,7 @@ from django.urls import reverse
 from orders.models import Order
 from shop.celery import app as celery_app
 from tests.factories import DEFAULT_PASSWORD, StaffFactory
-from tests.live_services import free_port
+from tests.support.live_services import free_port
 
 pytestmark = pytest.mark.django_db
 

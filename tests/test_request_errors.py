@@ -8,7 +8,7 @@ from django.test import Client
 
 from shop.receivers import REQUEST_ERROR_UID
 from tests.factories import DEFAULT_PASSWORD
-from tests.wiring import builtin_receiver, disconnected
+from tests.support.wiring import builtin_receiver, disconnected
 
 UUID4_HEX = re.compile(r"[0-9a-f]{32}")
 
@@ -45,7 +45,7 @@ def test_an_unusable_incoming_request_id_is_replaced(client, incoming):
 
 
 @pytest.mark.django_db
-@pytest.mark.urls("tests.error_urls")
+@pytest.mark.urls("tests.support.error_urls")
 def test_a_500_logs_request_id_method_path_and_user(client, customer, caplog):
     client.login(username=customer.username, password=DEFAULT_PASSWORD)
 
@@ -68,7 +68,7 @@ def test_a_500_logs_request_id_method_path_and_user(client, customer, caplog):
 
 
 @pytest.mark.django_db
-@pytest.mark.urls("tests.error_urls")
+@pytest.mark.urls("tests.support.error_urls")
 def test_an_anonymous_500_logs_no_user(client, caplog):
     with caplog.at_level(logging.ERROR):
         client.post("/broken/")
@@ -78,7 +78,7 @@ def test_an_anonymous_500_logs_no_user(client, caplog):
 
 
 @pytest.mark.django_db
-@pytest.mark.urls("tests.error_urls")
+@pytest.mark.urls("tests.support.error_urls")
 def test_without_the_receiver_a_500_logs_no_request_record(client, caplog):
     with caplog.at_level(logging.ERROR), disconnected(builtin_receiver(REQUEST_ERROR_UID)):
         response = client.get("/broken/")

@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from orders.models import Order, Product
 from orders.services import ship_order
-from tests.conftest import client_for
 from tests.factories import DEFAULT_PASSWORD, OrderFactory, ProductFactory, StaffFactory
+from tests.support.clients import client_for
 from warehouse.models import WarehouseNotice
 
 pytestmark = pytest.mark.django_db

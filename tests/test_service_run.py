@@ -9,10 +9,10 @@ import pytest
 from notifications.groups import STAFF_GROUP, customer_group, order_group
 from notifications.models import EmailLog
 from orders.models import OrderEvent, Shipment
-from tests.channel_layer import drain, join
-from tests.conftest import client_for
 from tests.factories import OrderFactory
-from tests.live_services import wait_for
+from tests.support.channel_layer import drain, join
+from tests.support.clients import client_for
+from tests.support.live_services import wait_for
 from warehouse.models import WarehouseNotice
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

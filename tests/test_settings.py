@@ -7,12 +7,10 @@ settings and passes ``manage.py check --deploy``.
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-
+from tests.support.live_services import BASE_DIR
 
 PRODUCTION = {
     "DJANGO_PRODUCTION": "1",

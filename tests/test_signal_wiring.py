@@ -7,7 +7,7 @@ from django.db.models.signals import post_save
 from orders.models import Order
 from shop.signal_map import dotted_path, known_signals, signal_map
 from tests.conftest import _receivers_restored
-from tests.wiring import PROJECT_RECEIVERS, builtin_receiver, disconnected
+from tests.support.wiring import PROJECT_RECEIVERS, builtin_receiver, disconnected
 
 
 def live_wiring() -> set[tuple[str, str, str | None, str]]:
@@ -34,7 +34,8 @@ def expected_wiring() -> set[tuple[str, str, str, str]]:
 
 
 def test_tests_know_every_receiver_the_apps_connect():
-    """tests/wiring.py is what the tests disconnect and restore: it must match the live map."""
+    """tests/support/wiring.py is what the tests disconnect and restore: it must match the live
+    map."""
     assert live_wiring() == expected_wiring()
 
 

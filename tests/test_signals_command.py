@@ -6,7 +6,7 @@ from io import StringIO
 from django.core.management import call_command
 
 from orders.signals import order_placed
-from tests.wiring import ORDER_RECEIVERS, disconnected
+from tests.support.wiring import ORDER_RECEIVERS, disconnected
 
 # Each receiver as (dotted path, dispatch_uid, sender, async).
 PUSH = (

@@ -10,10 +10,9 @@ from pathlib import Path
 from django.db.utils import ConnectionHandler
 
 from shop.receivers import SQLITE_UID
-from tests.sqlite_writers import ORDERS_PER_THREAD, THREADS
-from tests.wiring import builtin_receiver, disconnected
-
-BASE_DIR = Path(__file__).resolve().parent.parent
+from tests.support.live_services import BASE_DIR
+from tests.support.sqlite_writers import ORDERS_PER_THREAD, THREADS
+from tests.support.wiring import builtin_receiver, disconnected
 
 
 def pragmas(path: Path, *names: str) -> dict[str, object]:
@@ -54,7 +53,7 @@ def test_concurrent_writers_never_see_database_is_locked(tmp_path):
         if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))
     }
     result = subprocess.run(
-        [sys.executable, "-m", "tests.sqlite_writers"],
+        [sys.executable, "-m", "tests.support.sqlite_writers"],
         cwd=BASE_DIR,
         env={
             **env,

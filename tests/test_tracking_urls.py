@@ -7,7 +7,7 @@ from django.test import override_settings
 
 from orders.carriers import tracking_url
 from orders.receivers import TRACKING_URLS_UID
-from tests.wiring import builtin_receiver, disconnected
+from tests.support.wiring import builtin_receiver, disconnected
 
 DHL_DE = "https://www.dhl.com/de-de/home/tracking.html?tracking-id={tracking}"
 DEFAULT_DHL = "https://www.dhl.com/global-en/home/tracking.html?tracking-id=JD%2F01"

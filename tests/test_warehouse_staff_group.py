@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.core.management.sql import emit_post_migrate_signal
 
 from tests.factories import StaffFactory
-from tests.wiring import builtin_receiver, disconnected
+from tests.support.wiring import builtin_receiver, disconnected
 from warehouse.receivers import STAFF_GROUP_UID
 from warehouse.roles import WAREHOUSE_STAFF_GROUP
 

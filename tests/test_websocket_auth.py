@@ -9,7 +9,7 @@ from asgiref.sync import sync_to_async
 from rest_framework.authtoken.models import Token
 
 from tests.factories import OrderFactory, StaffFactory, UserFactory, WarehouseStaffFactory
-from tests.ws import communicator, session_cookie
+from tests.support.ws import communicator, session_cookie
 
 pytestmark = [
     pytest.mark.asyncio,

@@ -22,9 +22,9 @@ from websockets.asyncio.client import connect
 
 from notifications.groups import customer_group, order_group
 from notifications.models import LiveWatcher
-from tests.channel_layer import group_size
 from tests.factories import OrderFactory
-from tests.live_services import wait_for
+from tests.support.channel_layer import group_size
+from tests.support.live_services import wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

@@ -13,8 +13,8 @@ from notifications.models import LiveWatcher
 from orders.models import OrderEvent
 from orders.services import OrderLine, cancel_order, place_order, ship_order
 from tests.factories import ProductFactory, StaffFactory, UserFactory
-from tests.wiring import pushes_dropped
-from tests.ws import open_socket, receive, send
+from tests.support.wiring import pushes_dropped
+from tests.support.ws import open_socket, receive, send
 
 pytestmark = [
     pytest.mark.asyncio,

@@ -12,7 +12,7 @@ import pytest
 from websockets.asyncio.server import serve
 
 from examples import watch_orders
-from tests.live_services import free_port
+from tests.support.live_services import free_port
 
 pytestmark = pytest.mark.asyncio
 

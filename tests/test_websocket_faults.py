@@ -21,9 +21,9 @@ from notifications.groups import order_group
 from notifications.models import LiveWatcher
 from notifications.signals import websocket_event
 from shop.asgi import application
-from tests.channel_layer import group_size
-from tests.live_services import free_port
-from tests.ws import open_socket, receive, send
+from tests.support.channel_layer import group_size
+from tests.support.live_services import free_port
+from tests.support.ws import open_socket, receive, send
 
 pytestmark = [
     pytest.mark.asyncio,

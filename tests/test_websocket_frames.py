@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from notifications.consumers import MAX_FRAME_CHARS
-from tests.ws import communicator, receive, send
+from tests.support.ws import communicator, receive, send
 
 # Nested past the JSON parser's recursion limit, yet inside the frame limit.
 DEEP = 2000

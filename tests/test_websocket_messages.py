@@ -8,7 +8,7 @@ from orders.dispatch import dispatch_event
 from orders.models import OrderEvent
 from orders.services import OrderLine, cancel_order, place_order, ship_order
 from tests.factories import OrderFactory, ProductFactory, StaffFactory, UserFactory
-from tests.ws import open_socket, receive
+from tests.support.ws import open_socket, receive
 
 pytestmark = [
     pytest.mark.asyncio,

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 
 from notifications.models import LiveWatcher
-from tests.ws import communicator, open_socket, receive, send, session_cookie
+from tests.support.ws import communicator, open_socket, receive, send, session_cookie
 
 pytestmark = [
     pytest.mark.asyncio,

@@ -7,7 +7,7 @@ from rest_framework.authtoken.models import Token
 from notifications.groups import WAREHOUSE_GROUP
 from orders.services import ship_order
 from tests.factories import OrderFactory, WarehouseStaffFactory
-from tests.ws import communicator, receive
+from tests.support.ws import communicator, receive
 from warehouse.models import WarehouseNotice
 from warehouse.push import WAREHOUSE_GROUP as WAREHOUSE_APP_GROUP
 from warehouse.services import acknowledge_notice

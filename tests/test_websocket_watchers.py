@@ -11,7 +11,7 @@ from django.utils import timezone
 from notifications.models import LiveWatcher
 from notifications.signals import websocket_event
 from notifications.tasks import forget_stale_watchers
-from tests.ws import communicator, receive, send
+from tests.support.ws import communicator, receive, send
 
 pytestmark = [
     pytest.mark.asyncio,

@@ -1,7 +1,7 @@
 // Runs docs/websockets.md's JavaScript client under Node: prints events as JSON lines and
 // exits after the given count. Usage: node --experimental-websocket watch_orders.mjs URL COUNT
 // with the session cookie in ORDER_FEED_COOKIE and the page origin in ORDER_FEED_ORIGIN.
-import { watchOrders } from "../../notifications/static/notifications/order-feed.js";
+import { watchOrders } from "../../../notifications/static/notifications/order-feed.js";
 
 const [url, count] = process.argv.slice(2);
 let received = 0;

@@ -6,6 +6,7 @@ from REDIS_URL (broker and channel layer).
 """
 
 import email
+import json
 import os
 import socket
 import subprocess
@@ -25,8 +26,12 @@ from django.db import connection
 
 from shop.celery import app as celery_app
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]  # the repository: tests/support/ is two below
+# docs/websockets.md's JavaScript client, run under Node: ``node --experimental-websocket``.
+JS_CLIENT = Path(__file__).resolve().parent / "js" / "watch_orders.mjs"
 WORKER_START_TIMEOUT = 60
+# What the live-server tests ship with, through a server's REST API.
+SHIP = {"carrier": "dhl", "tracking_number": "JD0147250001"}
 
 
 def free_port() -> int:
@@ -146,6 +151,17 @@ class ASGIServer:
     @property
     def ws(self) -> str:
         return f"ws://127.0.0.1:{self.port}"
+
+
+def post_json(url: str, body: dict, token: str) -> tuple[int, dict]:
+    """POST ``body`` as JSON to a live server with an API token; the status and decoded body."""
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Token {token}"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, json.load(response)
 
 
 def _healthy(url: str) -> bool:

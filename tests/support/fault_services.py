@@ -38,7 +38,7 @@ from aiosmtpd.controller import Controller
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.live_services import BASE_DIR, free_port, wait_for
+from tests.support.live_services import BASE_DIR, free_port, wait_for
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 DATABASE_NAME = "shop"
