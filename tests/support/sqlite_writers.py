@@ -1,8 +1,8 @@
 """Concurrent writers on a SQLite file: ``python -m tests.support.sqlite_writers``.
 
-DATABASE_URL names the file. Run in a subprocess by tests/test_sqlite_connections.py, because
-the test database is in memory (or PostgreSQL). Each thread has its own connection, as under
-``runserver``, and places and ships orders; the last line printed is a JSON summary.
+DATABASE_URL names the file. Run in a subprocess by tests/project/test_sqlite_connections.py,
+because the test database is in memory (or PostgreSQL). Each thread has its own connection, as
+under ``runserver``, and places and ships orders; the last line printed is a JSON summary.
 """
 
 import json

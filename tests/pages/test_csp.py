@@ -1,6 +1,6 @@
 """Every response carries a Content-Security-Policy: this site's own files and connections only.
 
-The browser journeys (tests/test_browser_journeys.py) check that the live pages run under it
+The browser journeys (tests/live/test_browser_journeys.py) check that the live pages run under it
 with no violation.
 """
 

@@ -1,7 +1,7 @@
 """The example client treats close code 1013 as "try again later": it backs off and retries.
 
 The server here is a plain ``websockets`` server speaking the documented protocol, so the test
-can say exactly when it refuses; the consumer's side of 1013 is in test_websocket_faults.py.
+can say exactly when it refuses; the consumer's side of 1013 is in test_consumer_faults.py.
 """
 
 import asyncio

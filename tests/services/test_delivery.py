@@ -75,7 +75,7 @@ def test_the_default_retry_schedule_outlasts_a_four_hour_outage(settings):
 def test_email_is_sent_with_no_transaction_open_and_the_row_claimed(
     settings, django_capture_on_commit_callbacks
 ):
-    settings.EMAIL_BACKEND = "tests.test_delivery.ProbingBackend"
+    settings.EMAIL_BACKEND = f"{__name__}.ProbingBackend"
     ProbingBackend.probes = []
 
     shipped_order(django_capture_on_commit_callbacks)

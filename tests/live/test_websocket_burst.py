@@ -3,11 +3,11 @@ no watcher row and no group member behind.
 
 Each close is a ``group_discard`` per group and a watcher-row delete. More discards at once
 than redis-py's pool holds fail with ``MaxConnectionsError``; the consumers bound and retry
-them (``notifications.layer``; test_channel_layer_bounds.py forces that on a small pool, which
-this end-to-end test, with the production pool of 1000 per process, does not reach on a
-2-core machine). The row writes go through ``database_sync_to_async``, one thread per process,
-so the burst holds one PostgreSQL connection per server process: the test samples
-``pg_stat_activity`` to show it.
+them (``notifications.layer``; tests/websockets/test_channel_layer_bounds.py forces that on
+a small pool, which this end-to-end test, with the production pool of 1000 per process, does
+not reach on a 2-core machine). The row writes go through ``database_sync_to_async``, one
+thread per process, so the burst holds one PostgreSQL connection per server process: the test
+samples ``pg_stat_activity`` to show it.
 """
 
 import asyncio
