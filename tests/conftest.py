@@ -18,6 +18,8 @@ from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from orders.models import Order
+from orders.services import ship_order
 from shop.celery import app as celery_app
 from shop.signal_map import known_signals
 from tests.factories import (
@@ -29,10 +31,13 @@ from tests.factories import (
 )
 from tests.support.clients import client_for
 from tests.support.wiring import ORDER_RECEIVERS, disconnected, receiver_keys
+from warehouse.models import WarehouseNotice
 
 pytest_plugins = ["tests.support.live_services", "tests.support.browser"]
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+# What the ``ship`` fixture ships with unless told otherwise.
+SHIPMENT = {"carrier": "ups", "tracking_number": "1Z0000001"}
 
 
 # --- Hooks ------------------------------------------------------------------------------------
@@ -161,7 +166,46 @@ def clerk(db):
 
 @pytest.fixture
 def order(customer):
+    """A placed order of ``customer``'s, with two items."""
     return OrderFactory(customer=customer, items=2)
+
+
+# --- Shipping ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ship(staff, django_capture_on_commit_callbacks) -> Callable[..., Order]:
+    """``ship(order, **overrides)``: ship through ``orders.services.ship_order``, then run the
+    on-commit callbacks it registered (the dispatch, the receivers, their eager tasks), as the
+    commit of a real request would. Returns the shipped order, as the service does.
+
+    By ``staff`` with ``SHIPMENT``'s carrier and tracking number; any of ``shipped_by``,
+    ``carrier``, ``tracking_number`` and ``notify_customer`` may be overridden. In a
+    ``transaction=True`` test the commit runs the callbacks itself. Not for use inside a
+    ``django_capture_on_commit_callbacks`` block of the test's own, which would run them again:
+    call the service there.
+    """
+
+    def ship_(order: Order, **overrides) -> Order:
+        with django_capture_on_commit_callbacks(execute=True):
+            return ship_order(order=order, **{"shipped_by": staff, **SHIPMENT, **overrides})
+
+    return ship_
+
+
+@pytest.fixture
+def shipped_order(order, ship) -> Order:
+    """``order``, shipped: its shipment email and warehouse notice are sent."""
+    ship(order)
+    order.refresh_from_db()
+    return order
+
+
+@pytest.fixture
+def warehouse_notice(customer, ship) -> WarehouseNotice:
+    """The warehouse notice for another order of ``customer``'s, shipped; ``order`` stays placed."""
+    shipped = ship(OrderFactory(customer=customer, items=2))
+    return WarehouseNotice.objects.get(order=shipped)
 
 
 @pytest.fixture

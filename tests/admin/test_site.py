@@ -130,16 +130,13 @@ def test_order_changelist_queries_do_not_grow_with_orders(admin_client, staff):
     assert changelist_queries() == few
 
 
-def test_order_page_shows_email_and_warehouse_state(
-    admin_client, order, staff, django_capture_on_commit_callbacks
-):
+def test_order_page_shows_email_and_warehouse_state(admin_client, order, ship):
     change_url = reverse("admin:orders_order_change", args=[order.pk])
     before = admin_client.get(change_url).text
     assert "None sent" in before
     assert "None (not shipped)." in before
 
-    with django_capture_on_commit_callbacks(execute=True):
-        ship_order(order=order, shipped_by=staff, carrier="ups", tracking_number="1Z0000001")
+    ship(order)
     after = admin_client.get(change_url).text
 
     assert f"Sent to {order.customer.email}" in after
@@ -196,11 +193,10 @@ def test_bulk_ship_with_a_bad_tracking_number_ships_nothing(admin_client):
 
 
 def test_retry_action_sends_failed_emails_again_through_the_task(
-    admin_client, order, staff, django_capture_on_commit_callbacks, settings, unreachable_smtp
+    admin_client, order, ship, settings, unreachable_smtp
 ):
     settings.DELIVERY_MAX_ATTEMPTS = 1
-    with django_capture_on_commit_callbacks(execute=True):
-        ship_order(order=order, shipped_by=staff, carrier="ups", tracking_number="1Z0000001")
+    ship(order)
     email_log = EmailLog.objects.get()
     assert (email_log.status, email_log.attempts) == ("failed", 1)
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -218,11 +214,10 @@ def test_retry_action_sends_failed_emails_again_through_the_task(
 
 
 def test_retry_action_sends_failed_warehouse_notices_again(
-    admin_client, order, staff, django_capture_on_commit_callbacks, settings, unreachable_smtp
+    admin_client, order, ship, settings, unreachable_smtp
 ):
     settings.DELIVERY_MAX_ATTEMPTS = 1
-    with django_capture_on_commit_callbacks(execute=True):
-        ship_order(order=order, shipped_by=staff, carrier="ups", tracking_number="1Z0000001")
+    ship(order)
     notice = WarehouseNotice.objects.get()
     assert (notice.status, notice.attempts) == ("failed", 1)
     assert "ConnectionRefusedError" in notice.last_error

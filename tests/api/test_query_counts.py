@@ -46,7 +46,7 @@ def ship_queries(django_capture_on_commit_callbacks, items: int) -> int:
     staff_client = client_for(StaffFactory())
     order = OrderFactory(items=items)
 
-    def ship():
+    def post_ship():
         with django_capture_on_commit_callbacks(execute=True):
             response = staff_client.post(
                 f"/api/orders/{order.pk}/ship/",
@@ -55,7 +55,7 @@ def ship_queries(django_capture_on_commit_callbacks, items: int) -> int:
             )
         assert response.status_code == 200
 
-    return count_queries(ship)
+    return count_queries(post_ship)
 
 
 def test_ship_queries_are_fixed(django_capture_on_commit_callbacks):

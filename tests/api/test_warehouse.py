@@ -2,39 +2,29 @@
 
 import pytest
 
-from orders.services import ship_order
-from warehouse.models import WarehouseNotice
-
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def notice(order, staff, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        ship_order(order=order, shipped_by=staff, carrier="dhl", tracking_number="JD0000001")
-    return WarehouseNotice.objects.get(order=order)
-
-
-def test_warehouse_staff_list_notices(notice, clerk_client):
+def test_warehouse_staff_list_notices(warehouse_notice, clerk_client):
     response = clerk_client.get("/api/warehouse/notices/")
     assert response.status_code == 200
     [data] = response.json()["results"]
-    assert data["id"] == notice.pk
-    assert data["order_number"] == notice.order.number
+    assert data["id"] == warehouse_notice.pk
+    assert data["order_number"] == warehouse_notice.order.number
     assert data["status"] == "sent"
     assert len(data["items"]) == 2
 
 
-def test_warehouse_staff_acknowledge_a_notice_once(notice, clerk_client, clerk):
-    url = f"/api/warehouse/notices/{notice.pk}/acknowledge/"
+def test_warehouse_staff_acknowledge_a_notice_once(warehouse_notice, clerk_client, clerk):
+    url = f"/api/warehouse/notices/{warehouse_notice.pk}/acknowledge/"
 
     response = clerk_client.post(url)
 
     assert response.status_code == 200
     assert response.json()["status"] == "acknowledged"
     assert response.json()["acknowledged_by"] == clerk.username
-    notice.refresh_from_db()
-    assert notice.acknowledged_by == clerk
+    warehouse_notice.refresh_from_db()
+    assert warehouse_notice.acknowledged_by == clerk
 
     again = clerk_client.post(url)
     assert again.status_code == 409
@@ -42,17 +32,17 @@ def test_warehouse_staff_acknowledge_a_notice_once(notice, clerk_client, clerk):
 
 
 def test_customers_anonymous_and_staff_without_the_role_are_refused(
-    notice, customer_client, anon_client, staff_client
+    warehouse_notice, customer_client, anon_client, staff_client
 ):
-    url = f"/api/warehouse/notices/{notice.pk}/acknowledge/"
+    url = f"/api/warehouse/notices/{warehouse_notice.pk}/acknowledge/"
     assert staff_client.get("/api/warehouse/notices/").status_code == 403
     assert staff_client.post(url).status_code == 403
     assert customer_client.get("/api/warehouse/notices/").status_code == 403
     assert customer_client.post(url).status_code == 403
     assert anon_client.get("/api/warehouse/notices/").status_code == 401
     assert anon_client.post(url).status_code == 401
-    notice.refresh_from_db()
-    assert notice.status == "sent"
+    warehouse_notice.refresh_from_db()
+    assert warehouse_notice.status == "sent"
 
 
 def test_unknown_notice_is_404(db, clerk_client):

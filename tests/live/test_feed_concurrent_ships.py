@@ -99,7 +99,7 @@ def test_every_client_gets_every_event_once_in_order(asgi_server):
         for role in ("steady", "restless")
     )
 
-    def ship(n: int) -> int:
+    def ship_nth(n: int) -> int:
         if n % SILENT_EVERY == SILENT_EVERY // 2:
             ship_order(order=orders[n], shipped_by=staff, **SHIP)
             connection.close()  # this thread's; the test database is dropped at the end
@@ -117,8 +117,8 @@ def test_every_client_gets_every_event_once_in_order(asgi_server):
         await asyncio.sleep(1)  # the steady ones subscribe: most of theirs arrive live
         with ThreadPoolExecutor(SHIPPING_THREADS) as pool:
             work = range(ORDERS - 1)
-            statuses = await loop.run_in_executor(None, lambda: list(pool.map(ship, work)))
-        statuses.append(await loop.run_in_executor(None, ship, ORDERS - 1))
+            statuses = await loop.run_in_executor(None, lambda: list(pool.map(ship_nth, work)))
+        statuses.append(await loop.run_in_executor(None, ship_nth, ORDERS - 1))
         shipping.set_result(None)
         await asyncio.wait_for(asyncio.gather(*running), DEADLINE_SECONDS)
         return statuses

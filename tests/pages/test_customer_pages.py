@@ -14,11 +14,8 @@ def logged_in(client, user):
     return client
 
 
-def test_tracking_page_renders_status_shipment_and_timeline(
-    client, order, customer, staff, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        ship_order(order=order, shipped_by=staff, carrier="ups", tracking_number="1Z0000001")
+def test_tracking_page_renders_status_shipment_and_timeline(client, order, customer, ship):
+    ship(order)
     page = logged_in(client, customer).get(reverse("track-order", args=[order.pk])).text
 
     assert f"Order {order.number}" in page

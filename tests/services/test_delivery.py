@@ -14,8 +14,6 @@ from notifications.models import EmailLog
 from notifications.receivers import SHIPMENT_EMAIL_UID
 from notifications.services import deliver_email
 from notifications.tasks import sweep_stranded_emails
-from orders.services import ship_order
-from tests.factories import OrderFactory, StaffFactory
 from warehouse.models import WarehouseNotice
 from warehouse.receivers import NOTICE_UID
 from warehouse.tasks import sweep_stranded_notices
@@ -45,13 +43,6 @@ def _delivery_receivers_only(only_receivers):
     only_receivers(SHIPMENT_EMAIL_UID, NOTICE_UID)
 
 
-def shipped_order(django_capture_on_commit_callbacks):
-    order = OrderFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        ship_order(order=order, shipped_by=StaffFactory(), carrier="dhl", tracking_number="JD01")
-    return order
-
-
 def make_due(model) -> None:
     """Time-travel: every pending row's next attempt is due now."""
     model.objects.filter(status="pending").update(next_attempt_at=timezone.now())
@@ -72,13 +63,11 @@ def test_the_default_retry_schedule_outlasts_a_four_hour_outage(settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_email_is_sent_with_no_transaction_open_and_the_row_claimed(
-    settings, django_capture_on_commit_callbacks
-):
+def test_email_is_sent_with_no_transaction_open_and_the_row_claimed(settings, order, ship):
     settings.EMAIL_BACKEND = f"{__name__}.ProbingBackend"
     ProbingBackend.probes = []
 
-    shipped_order(django_capture_on_commit_callbacks)
+    ship(order)
 
     [probe] = [p for p in ProbingBackend.probes if p["message_id"].startswith("<emaillog-")]
     email_log = EmailLog.objects.get()
@@ -93,10 +82,10 @@ def test_email_is_sent_with_no_transaction_open_and_the_row_claimed(
 
 @pytest.mark.django_db
 def test_a_failed_attempt_is_recorded_and_scheduled_not_lost(
-    django_capture_on_commit_callbacks, unreachable_smtp, settings
+    order, ship, unreachable_smtp, settings
 ):
     before = timezone.now()
-    order = shipped_order(django_capture_on_commit_callbacks)
+    ship(order)
 
     for row in (EmailLog.objects.get(), WarehouseNotice.objects.get(order=order)):
         assert (row.status, row.attempts, row.claimed_until) == ("pending", 1, None)
@@ -106,11 +95,9 @@ def test_a_failed_attempt_is_recorded_and_scheduled_not_lost(
 
 
 @pytest.mark.django_db
-def test_attempts_run_out_then_the_row_is_failed(
-    django_capture_on_commit_callbacks, unreachable_smtp, settings
-):
+def test_attempts_run_out_then_the_row_is_failed(order, ship, unreachable_smtp, settings):
     settings.DELIVERY_MAX_ATTEMPTS = 3
-    shipped_order(django_capture_on_commit_callbacks)
+    ship(order)
     email_log = EmailLog.objects.get()
 
     for _ in range(5):
@@ -124,9 +111,9 @@ def test_attempts_run_out_then_the_row_is_failed(
 
 @pytest.mark.django_db
 def test_an_attempt_before_its_time_or_while_claimed_does_nothing(
-    django_capture_on_commit_callbacks, unreachable_smtp, settings
+    order, ship, unreachable_smtp, settings
 ):
-    shipped_order(django_capture_on_commit_callbacks)
+    ship(order)
     email_log = EmailLog.objects.get()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
@@ -141,10 +128,8 @@ def test_an_attempt_before_its_time_or_while_claimed_does_nothing(
 
 
 @pytest.mark.django_db
-def test_the_sweep_sends_what_a_killed_worker_left_claimed(
-    django_capture_on_commit_callbacks, unreachable_smtp, settings
-):
-    shipped_order(django_capture_on_commit_callbacks)
+def test_the_sweep_sends_what_a_killed_worker_left_claimed(order, ship, unreachable_smtp, settings):
+    ship(order)
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     make_due(EmailLog)
     make_due(WarehouseNotice)
@@ -167,10 +152,8 @@ def test_the_sweep_sends_what_a_killed_worker_left_claimed(
 
 
 @pytest.mark.django_db
-def test_the_sweep_leaves_rows_that_are_not_overdue(
-    django_capture_on_commit_callbacks, unreachable_smtp, settings
-):
-    shipped_order(django_capture_on_commit_callbacks)  # failed once, retry scheduled
+def test_the_sweep_leaves_rows_that_are_not_overdue(order, ship, unreachable_smtp, settings):
+    ship(order)  # failed once, retry scheduled
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     make_due(EmailLog)  # due now, but not overdue by OUTBOX_STALE_AFTER: its task is coming
 
@@ -179,10 +162,8 @@ def test_the_sweep_leaves_rows_that_are_not_overdue(
 
 
 @pytest.mark.django_db
-def test_an_acknowledged_notice_is_never_marked_sent(
-    django_capture_on_commit_callbacks, unreachable_smtp, settings
-):
-    order = shipped_order(django_capture_on_commit_callbacks)
+def test_an_acknowledged_notice_is_never_marked_sent(order, ship, unreachable_smtp, settings):
+    ship(order)
     notice = WarehouseNotice.objects.get(order=order)
     make_due(WarehouseNotice)
     attempt = attempts.claim(WarehouseNotice, notice.pk)

@@ -21,12 +21,8 @@ from warehouse.models import WarehouseNotice
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def ship(order, staff):
-    return ship_order(order=order, shipped_by=staff, carrier="dhl", tracking_number="JD0123456789")
-
-
-def test_receivers_run_after_commit_and_event_is_marked_dispatched(order, staff):
-    ship(order, staff)
+def test_receivers_run_after_commit_and_event_is_marked_dispatched(order, ship):
+    ship(order)
 
     event = OrderEvent.objects.get(order=order, type="shipped")
     assert event.dispatched_at is not None
@@ -45,7 +41,8 @@ def test_nothing_is_dispatched_when_the_transaction_rolls_back(order, staff):
 
     @transaction.atomic
     def ship_then_fail():
-        ship(order, staff)
+        # The service itself: the ship fixture would run the callbacks before the rollback.
+        ship_order(order=order, shipped_by=staff, carrier="dhl", tracking_number="JD0123456789")
         raise RuntimeError("the caller's transaction fails after ship_order")
 
     order_shipped.connect(spy, sender=Order, dispatch_uid="test.spy")
@@ -63,7 +60,7 @@ def test_nothing_is_dispatched_when_the_transaction_rolls_back(order, staff):
     assert mail.outbox == []
 
 
-def test_a_raising_receiver_stops_neither_the_others_nor_the_shipment(order, staff, caplog):
+def test_a_raising_receiver_stops_neither_the_others_nor_the_shipment(order, ship, caplog):
     def broken(sender, **kwargs):
         raise ConnectionError("carrier API is down")
 
@@ -77,7 +74,7 @@ def test_a_raising_receiver_stops_neither_the_others_nor_the_shipment(order, sta
             order_shipped.connect(wire.receiver, sender=Order, dispatch_uid=wire.dispatch_uid)
         assert order_shipped.receivers[0][0][0] == "test.broken"
         with caplog.at_level(logging.ERROR, logger="orders.dispatch"):
-            ship(order, staff)
+            ship(order)
     finally:
         order_shipped.disconnect(sender=Order, dispatch_uid="test.broken")
         for wire in real:
@@ -94,8 +91,8 @@ def test_a_raising_receiver_stops_neither_the_others_nor_the_shipment(order, sta
     assert f"event {event.pk}" in caplog.text
 
 
-def test_dispatching_the_same_event_twice_sends_one_email_and_one_notice(order, staff):
-    ship(order, staff)
+def test_dispatching_the_same_event_twice_sends_one_email_and_one_notice(order, ship):
+    ship(order)
     event = OrderEvent.objects.get(type="shipped")
     OrderEvent.objects.filter(pk=event.pk).update(dispatched_at=None)
 
@@ -106,10 +103,10 @@ def test_dispatching_the_same_event_twice_sends_one_email_and_one_notice(order, 
     assert len(mail.outbox) == 2, "one customer email and one warehouse email, not four"
 
 
-def test_periodic_redispatch_sends_old_pending_events_only(staff):
+def test_periodic_redispatch_sends_old_pending_events_only(ship):
     old, recent, done = OrderFactory(), OrderFactory(), OrderFactory()
     for order in (old, recent, done):
-        ship(order, staff)
+        ship(order)
     OrderEvent.objects.filter(order__in=[old, recent]).update(dispatched_at=None)
     OrderEvent.objects.filter(order=old).update(created_at=timezone.now() - timedelta(minutes=5))
     EmailLog.objects.filter(event__order=old).update(status=EmailLog.Status.PENDING)
@@ -122,9 +119,9 @@ def test_periodic_redispatch_sends_old_pending_events_only(staff):
     assert [message.to for message in mail.outbox] == [[old.customer.email]]
 
 
-def test_one_event_that_cannot_be_dispatched_does_not_hold_up_the_others(staff, caplog):
+def test_one_event_that_cannot_be_dispatched_does_not_hold_up_the_others(ship, caplog):
     broken, fine = OrderFactory(), OrderFactory()
-    ship(fine, staff)
+    ship(fine)
     # A shipped event whose order has no shipment: dispatching it raises.
     OrderEvent.objects.create(order=broken, type="shipped", payload={"order_number": "X"})
     OrderEvent.objects.filter(type="shipped").update(

@@ -8,7 +8,6 @@ from notifications.receivers import SHIPMENT_EMAIL_UID
 from notifications.tasks import send_email
 from orders.dispatch import dispatch_event
 from orders.models import OrderEvent
-from orders.services import ship_order
 from tests.factories import OrderFactory, UserFactory
 from warehouse.models import WarehouseNotice
 
@@ -20,17 +19,12 @@ def _email_receiver_only(only_receivers):
     only_receivers(SHIPMENT_EMAIL_UID)
 
 
-def ship(order, staff, django_capture_on_commit_callbacks, **overrides):
-    arguments = {"carrier": "fedex", "tracking_number": "7489-2212", **overrides}
-    with django_capture_on_commit_callbacks(execute=True):
-        ship_order(order=order, shipped_by=staff, **arguments)
-    return OrderEvent.objects.get(order=order, type="shipped")
+FEDEX = {"carrier": "fedex", "tracking_number": "7489-2212"}
 
 
-def test_shipping_sends_one_email_with_the_tracking_link(
-    order, staff, django_capture_on_commit_callbacks
-):
-    event = ship(order, staff, django_capture_on_commit_callbacks)
+def test_shipping_sends_one_email_with_the_tracking_link(order, ship):
+    ship(order, **FEDEX)
+    event = OrderEvent.objects.get(order=order, type="shipped")
 
     email_log = EmailLog.objects.get()
     assert email_log.event == event
@@ -48,17 +42,17 @@ def test_shipping_sends_one_email_with_the_tracking_link(
     assert not WarehouseNotice.objects.exists(), "the warehouse receiver is disconnected"
 
 
-def test_notify_customer_false_sends_nothing(order, staff, django_capture_on_commit_callbacks):
-    ship(order, staff, django_capture_on_commit_callbacks, notify_customer=False)
+def test_notify_customer_false_sends_nothing(order, ship):
+    ship(order, **FEDEX, notify_customer=False)
 
     assert not EmailLog.objects.exists()
     assert mail.outbox == []
 
 
-def test_customer_without_address_is_logged_as_failed(staff, django_capture_on_commit_callbacks):
+def test_customer_without_address_is_logged_as_failed(ship):
     order = OrderFactory(customer=UserFactory(email=""))
 
-    ship(order, staff, django_capture_on_commit_callbacks)
+    ship(order, **FEDEX)
 
     email_log = EmailLog.objects.get()
     assert email_log.status == EmailLog.Status.FAILED
@@ -67,9 +61,10 @@ def test_customer_without_address_is_logged_as_failed(staff, django_capture_on_c
 
 
 def test_redelivering_the_event_or_the_task_sends_nothing_more(
-    order, staff, django_capture_on_commit_callbacks
+    order, ship, django_capture_on_commit_callbacks
 ):
-    event = ship(order, staff, django_capture_on_commit_callbacks)
+    ship(order, **FEDEX)
+    event = OrderEvent.objects.get(order=order, type="shipped")
     OrderEvent.objects.filter(pk=event.pk).update(dispatched_at=None)
 
     with django_capture_on_commit_callbacks(execute=True):

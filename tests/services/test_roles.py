@@ -5,10 +5,8 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from orders.models import Order, Product
-from orders.services import ship_order
 from tests.factories import DEFAULT_PASSWORD, OrderFactory, ProductFactory, StaffFactory
 from tests.support.clients import client_for
-from warehouse.models import WarehouseNotice
 
 pytestmark = pytest.mark.django_db
 
@@ -17,13 +15,6 @@ pytestmark = pytest.mark.django_db
 def clerk_browser(client, clerk):
     client.login(username=clerk.username, password=DEFAULT_PASSWORD)
     return client
-
-
-@pytest.fixture
-def notice(order, staff, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        ship_order(order=order, shipped_by=staff, carrier="dhl", tracking_number="JD0000001")
-    return WarehouseNotice.objects.get(order=order)
 
 
 @pytest.mark.parametrize(
@@ -35,7 +26,7 @@ def notice(order, staff, django_capture_on_commit_callbacks):
         "warehouse-board",
     ],
 )
-def test_warehouse_staff_see_orders_products_and_notices(clerk_browser, notice, url_name):
+def test_warehouse_staff_see_orders_products_and_notices(clerk_browser, warehouse_notice, url_name):
     assert clerk_browser.get(reverse(url_name)).status_code == 200
 
 
@@ -117,8 +108,8 @@ def test_editing_orders_is_not_the_right_to_ship_them(client, order):
     assert Order.objects.get(pk=order.pk).status == "placed"
 
 
-def test_warehouse_staff_acknowledge_through_the_api(clerk_client, notice):
-    response = clerk_client.post(f"/api/warehouse/notices/{notice.pk}/acknowledge/")
+def test_warehouse_staff_acknowledge_through_the_api(clerk_client, warehouse_notice):
+    response = clerk_client.post(f"/api/warehouse/notices/{warehouse_notice.pk}/acknowledge/")
     assert response.status_code == 200
 
 

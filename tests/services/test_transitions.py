@@ -8,15 +8,10 @@ from django.db import IntegrityError, transaction
 
 from orders.exceptions import InvalidTransition
 from orders.models import Order, OrderEvent, OrderItem, Shipment
-from orders.services import OrderLine, cancel_order, place_order, ship_order
+from orders.services import OrderLine, cancel_order, place_order
 from tests.factories import OrderFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def ship(order, staff, **overrides):
-    arguments = {"carrier": "ups", "tracking_number": "1Z999AA10123456784", **overrides}
-    return ship_order(order=order, shipped_by=staff, **arguments)
 
 
 def test_place_order_snapshots_prices_and_records_placed_event(customer):
@@ -65,8 +60,8 @@ def test_place_order_refuses_bad_lines(customer, lines, message):
     assert not Order.objects.exists()
 
 
-def test_ship_placed_order(order, staff):
-    shipped = ship(order, staff, notify_customer=False)
+def test_ship_placed_order(order, staff, ship):
+    shipped = ship(order, tracking_number="1Z999AA10123456784", notify_customer=False)
 
     assert shipped.status == Order.Status.SHIPPED
     shipment = Shipment.objects.get(order=order)
@@ -87,9 +82,9 @@ def test_cancel_placed_order(order, customer):
 
 @pytest.mark.parametrize("first", ["ship", "cancel"])
 @pytest.mark.parametrize("second", ["ship", "cancel"])
-def test_only_placed_orders_move(order, staff, first, second):
+def test_only_placed_orders_move(order, staff, ship, first, second):
     actions = {
-        "ship": lambda: ship(order, staff),
+        "ship": lambda: ship(order),
         "cancel": lambda: cancel_order(order=order, cancelled_by=staff),
     }
     actions[first]()
@@ -104,18 +99,18 @@ def test_only_placed_orders_move(order, staff, first, second):
     assert order.events.count() == 1
 
 
-def test_ship_uses_the_current_row_not_a_stale_instance(order, staff):
+def test_ship_uses_the_current_row_not_a_stale_instance(order, ship):
     stale = Order.objects.get(pk=order.pk)
-    ship(order, staff)
+    ship(order)
     with pytest.raises(InvalidTransition):
-        ship(stale, staff, tracking_number="SECOND-1234")
+        ship(stale, tracking_number="SECOND-1234")
     assert Shipment.objects.count() == 1
 
 
 @pytest.mark.parametrize("overrides", [{"carrier": "pigeon"}, {"tracking_number": "no spaces"}])
-def test_ship_refuses_bad_input(order, staff, overrides):
+def test_ship_refuses_bad_input(order, ship, overrides):
     with pytest.raises(ValidationError):
-        ship(order, staff, **overrides)
+        ship(order, **overrides)
     assert Order.objects.get(pk=order.pk).status == Order.Status.PLACED
 
 
@@ -137,8 +132,8 @@ def test_database_refuses_invalid_rows(order, model_change, constraint):
         model_change(order)
 
 
-def test_database_allows_one_shipment_per_order(order, staff):
-    ship(order, staff)
+def test_database_allows_one_shipment_per_order(order, staff, ship):
+    ship(order)
     with pytest.raises(IntegrityError), transaction.atomic():
         Shipment.objects.create(
             order=order,

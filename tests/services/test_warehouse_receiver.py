@@ -6,7 +6,6 @@ from django.core import mail
 from notifications.models import EmailLog
 from orders.dispatch import dispatch_event
 from orders.models import OrderEvent
-from orders.services import ship_order
 from tests.factories import OrderFactory, OrderItemFactory, ProductFactory
 from warehouse.exceptions import AlreadyAcknowledged
 from warehouse.models import WarehouseNotice
@@ -23,18 +22,19 @@ def _notice_receiver_only(only_receivers):
 
 
 @pytest.fixture
-def shipped(staff, django_capture_on_commit_callbacks):
+def shipped_mugs(ship):
+    """An order of three mugs, shipped: what its notice's item snapshot holds is known exactly."""
     order = OrderFactory(items=0)
     OrderItemFactory(order=order, product=ProductFactory(sku="MUG-1", name="Mug"), quantity=3)
-    with django_capture_on_commit_callbacks(execute=True):
-        ship_order(order=order, shipped_by=staff, carrier="usps", tracking_number="9400-1000")
+    ship(order, carrier="usps", tracking_number="9400-1000")
+    order.refresh_from_db()
     return order
 
 
-def test_shipping_records_and_sends_a_notice_with_an_item_snapshot(shipped):
+def test_shipping_records_and_sends_a_notice_with_an_item_snapshot(shipped_mugs):
     notice = WarehouseNotice.objects.get()
-    assert notice.order == shipped
-    assert notice.shipment == shipped.shipment
+    assert notice.order == shipped_mugs
+    assert notice.shipment == shipped_mugs.shipment
     assert notice.items == [{"sku": "MUG-1", "name": "Mug", "quantity": 3}]
     assert notice.status == WarehouseNotice.Status.SENT
     [message] = mail.outbox
@@ -43,15 +43,15 @@ def test_shipping_records_and_sends_a_notice_with_an_item_snapshot(shipped):
     assert not EmailLog.objects.exists(), "the email receiver is disconnected"
 
 
-def test_snapshot_does_not_follow_catalogue_changes(shipped):
-    shipped.items.get().product.__class__.objects.update(name="Renamed")
+def test_snapshot_does_not_follow_catalogue_changes(shipped_mugs):
+    shipped_mugs.items.get().product.__class__.objects.update(name="Renamed")
     assert WarehouseNotice.objects.get().items[0]["name"] == "Mug"
 
 
 def test_redispatch_and_redelivery_make_no_second_notice(
-    shipped, django_capture_on_commit_callbacks
+    shipped_mugs, django_capture_on_commit_callbacks
 ):
-    event = OrderEvent.objects.get(order=shipped, type="shipped")
+    event = OrderEvent.objects.get(order=shipped_mugs, type="shipped")
     OrderEvent.objects.filter(pk=event.pk).update(dispatched_at=None)
     with django_capture_on_commit_callbacks(execute=True):
         dispatch_event(event_id=event.pk)
@@ -61,7 +61,7 @@ def test_redispatch_and_redelivery_make_no_second_notice(
     assert len(mail.outbox) == 1
 
 
-def test_acknowledge_records_who_and_when_once(shipped, staff):
+def test_acknowledge_records_who_and_when_once(shipped_mugs, staff):
     notice = acknowledge_notice(notice=WarehouseNotice.objects.get(), user=staff)
 
     assert notice.status == WarehouseNotice.Status.ACKNOWLEDGED
@@ -71,7 +71,7 @@ def test_acknowledge_records_who_and_when_once(shipped, staff):
         acknowledge_notice(notice=notice, user=staff)
 
 
-def test_an_acknowledged_notice_is_not_sent_again(shipped, staff):
+def test_an_acknowledged_notice_is_not_sent_again(shipped_mugs, staff):
     notice = acknowledge_notice(notice=WarehouseNotice.objects.get(), user=staff)
     mail.outbox.clear()
     send_notice.delay(notice.pk)

@@ -11,7 +11,7 @@ from rest_framework.authtoken.models import Token
 from notifications.consumers import MAX_POSITION, OrderConsumer, OrderEventsConsumer
 from notifications.models import LiveWatcher
 from orders.models import OrderEvent
-from orders.services import OrderLine, cancel_order, place_order, ship_order
+from orders.services import OrderLine, cancel_order, place_order
 from tests.factories import ProductFactory, StaffFactory, UserFactory
 from tests.support.wiring import pushes_dropped
 from tests.support.ws import open_socket, receive, send
@@ -39,23 +39,17 @@ def scene(transactional_db):
     }
 
 
-def ship(order, staff, tracking: str = "1Z0000001"):
-    return database_sync_to_async(ship_order)(
-        order=order, shipped_by=staff, carrier="ups", tracking_number=tracking
-    )
-
-
 async def position(order, kind: str) -> int:
     return (await OrderEvent.objects.aget(order=order, type=kind)).position
 
 
-async def test_reconnect_after_a_missed_shipment_delivers_it_exactly_once(scene):
-    order, staff = scene["orders"][0], scene["staff"]
+async def test_reconnect_after_a_missed_shipment_delivers_it_exactly_once(scene, ship):
+    order = scene["orders"][0]
     placed = await position(order, "placed")
     comm = await open_socket(f"/ws/orders/{order.pk}/", scene["token"])
     await comm.disconnect()
 
-    await ship(order, staff)  # while the client is away
+    await database_sync_to_async(ship)(order)  # while the client is away
 
     comm = await open_socket(f"/ws/orders/{order.pk}/?after={placed}", scene["token"])
     missed, head = await receive(comm), await receive(comm)
@@ -67,16 +61,16 @@ async def test_reconnect_after_a_missed_shipment_delivers_it_exactly_once(scene)
     await comm.disconnect()
 
 
-async def test_order_list_catch_up_is_in_position_order_and_then_live(scene):
+async def test_order_list_catch_up_is_in_position_order_and_then_live(scene, ship):
     first, second, third = scene["orders"]
     after = await position(first, "placed")
-    await ship(second, scene["staff"])
+    await database_sync_to_async(ship)(second)
     await database_sync_to_async(cancel_order)(order=first, cancelled_by=scene["customer"])
 
     comm = await open_socket(f"/ws/orders/?after={after}", scene["token"])
     backlog = [await receive(comm) for _ in range(4)]
     head = await receive(comm)
-    await ship(third, scene["staff"], "1Z0000003")
+    await database_sync_to_async(ship)(third, tracking_number="1Z0000003")
     live = await receive(comm)
 
     expected = [
@@ -97,7 +91,7 @@ async def test_order_list_catch_up_is_in_position_order_and_then_live(scene):
 
 
 @pytest.mark.parametrize("token", ["token", "staff_token"], ids=["customer", "staff"])
-async def test_a_dropped_push_shows_as_a_gap_and_catch_up_fills_it(scene, token):
+async def test_a_dropped_push_shows_as_a_gap_and_catch_up_fills_it(scene, ship, token):
     """The push for the first shipment never arrives; the second one's ``previous`` names it,
     and a ``catch_up`` on the open socket brings both, in order. (An order's own feed is
     covered by the heartbeat's ``head`` below: it has one event after placed.)"""
@@ -107,8 +101,8 @@ async def test_a_dropped_push_shows_as_a_gap_and_catch_up_fills_it(scene, token)
     assert (await receive(comm))["type"] == "head"
 
     with pushes_dropped():
-        await ship(first, scene["staff"])
-    await ship(second, scene["staff"], "1Z0000002")
+        await database_sync_to_async(ship)(first)
+    await database_sync_to_async(ship)(second, tracking_number="1Z0000002")
     live = await receive(comm)
     lost = await position(first, "shipped")
 
@@ -135,14 +129,14 @@ async def test_a_catch_up_without_anything_missed_only_says_head(scene):
     await comm.disconnect()
 
 
-async def test_the_heartbeat_shows_a_lost_last_push(scene, monkeypatch):
+async def test_the_heartbeat_shows_a_lost_last_push(scene, ship, monkeypatch):
     order = scene["orders"][0]
     placed = await position(order, "placed")
     comm = await open_socket(f"/ws/orders/{order.pk}/?after={placed}", scene["token"])
     assert await receive(comm) == {"type": "head", "position": placed}
 
     with pushes_dropped():
-        await ship(order, scene["staff"])
+        await database_sync_to_async(ship)(order)
     monkeypatch.setattr(LiveWatcher, "HEARTBEAT_SECONDS", 0.05)
     await comm.disconnect()  # the heartbeat period is read when a connection starts
     comm = await open_socket(f"/ws/orders/{order.pk}/", scene["token"])
@@ -164,16 +158,16 @@ async def test_events_without_a_position_are_not_in_the_feed_yet(scene):
     await comm.disconnect()
 
 
-async def test_an_event_committed_at_the_seam_arrives_once(scene, monkeypatch):
+async def test_an_event_committed_at_the_seam_arrives_once(scene, ship, monkeypatch):
     """The group is joined before the backlog is read: an event committed in between is both
     pushed live and found in the table, and the client still gets it once."""
-    order, staff = scene["orders"][0], scene["staff"]
+    order = scene["orders"][0]
     placed = await position(order, "placed")
     original_events = OrderConsumer.events
 
     def events_with_a_shipment_at_the_seam(consumer):
         monkeypatch.setattr(OrderConsumer, "events", original_events)
-        ship_order(order=order, shipped_by=staff, carrier="ups", tracking_number="1Z0000002")
+        ship(order, tracking_number="1Z0000002")
         return original_events(consumer)
 
     monkeypatch.setattr(OrderConsumer, "events", events_with_a_shipment_at_the_seam)
@@ -187,16 +181,18 @@ async def test_an_event_committed_at_the_seam_arrives_once(scene, monkeypatch):
     await comm.disconnect()
 
 
-async def test_an_event_committed_just_after_the_backlog_read_arrives_live(scene, monkeypatch):
+async def test_an_event_committed_just_after_the_backlog_read_arrives_live(
+    scene, ship, monkeypatch
+):
     """No gap: the group was joined before the read, so a later commit is pushed live."""
-    order, staff = scene["orders"][0], scene["staff"]
+    order = scene["orders"][0]
     placed = await position(order, "placed")
     read_backlog = OrderEventsConsumer.__dict__["backlog"]
 
     async def read_then_ship(consumer, *, after):
         monkeypatch.delattr(OrderConsumer, "backlog")
         batch = await read_backlog.__get__(consumer, OrderConsumer)(after=after)
-        await ship(order, staff, "1Z0000004")
+        await database_sync_to_async(ship)(order, tracking_number="1Z0000004")
         return batch
 
     monkeypatch.setattr(OrderConsumer, "backlog", read_then_ship)

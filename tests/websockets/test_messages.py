@@ -6,7 +6,7 @@ from rest_framework.authtoken.models import Token
 
 from orders.dispatch import dispatch_event
 from orders.models import OrderEvent
-from orders.services import OrderLine, cancel_order, place_order, ship_order
+from orders.services import OrderLine, cancel_order, place_order
 from tests.factories import OrderFactory, ProductFactory, StaffFactory, UserFactory
 from tests.support.ws import open_socket, receive
 
@@ -30,13 +30,11 @@ def scene(transactional_db):
     }
 
 
-async def test_customer_sees_their_order_ship(scene):
+async def test_customer_sees_their_order_ship(scene, ship):
     order = scene["order"]
     comm = await open_socket(f"/ws/orders/{order.pk}/", scene["customer_token"])
 
-    await database_sync_to_async(ship_order)(
-        order=order, shipped_by=scene["staff"], carrier="dhl", tracking_number="JD0123456789"
-    )
+    await database_sync_to_async(ship)(order, carrier="dhl", tracking_number="JD0123456789")
 
     message = await receive(comm)
     event = await OrderEvent.objects.aget(order=order, type="shipped")
@@ -84,12 +82,10 @@ async def test_order_list_feeds_placed_and_cancelled_to_owner_and_staff(scene):
         await comm.disconnect()
 
 
-async def test_a_redispatched_event_reaches_the_client_once(scene):
+async def test_a_redispatched_event_reaches_the_client_once(scene, ship):
     order = scene["order"]
     comm = await open_socket(f"/ws/orders/{order.pk}/", scene["customer_token"])
-    await database_sync_to_async(ship_order)(
-        order=order, shipped_by=scene["staff"], carrier="ups", tracking_number="1Z0001"
-    )
+    await database_sync_to_async(ship)(order, tracking_number="1Z0001")
     first = await receive(comm)
 
     # The periodic re-dispatch pushes the same event again; the consumer drops the duplicate.
