@@ -12,16 +12,10 @@ from django.urls import reverse
 from notifications.models import EmailLog
 from orders.models import Order, OrderEvent, OrderItem, Product, Shipment
 from orders.services import cancel_order, ship_order
-from tests.factories import DEFAULT_PASSWORD, OrderFactory, StaffFactory
+from tests.factories import DEFAULT_PASSWORD, OrderFactory
 from warehouse.models import WarehouseNotice
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client(client):
-    client.login(username=StaffFactory(is_superuser=True).username, password=DEFAULT_PASSWORD)
-    return client
 
 
 def test_every_top_level_model_is_registered():

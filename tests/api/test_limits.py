@@ -34,7 +34,7 @@ def rates(settings):
 
 
 @pytest.fixture
-def clock(monkeypatch):
+def throttle_clock(monkeypatch):
     """The throttles' clock, moved by hand."""
 
     class Clock:
@@ -59,16 +59,16 @@ def assert_throttled(response, retry_after: int) -> None:
 # --- Throttling -------------------------------------------------------------------------------
 
 
-def test_login_is_limited_per_client_address(rates, clock):
+def test_login_is_limited_per_client_address(rates, throttle_clock):
     rates(login="3/min")
     client = APIClient()
     for _ in range(3):
         assert login(client).status_code == 400
-        clock.now += 10
+        throttle_clock.now += 10
 
     assert_throttled(login(client), retry_after=30)
     assert login(client, address="192.0.2.2").status_code == 400, "another address is not limited"
-    clock.now += 30
+    throttle_clock.now += 30
     assert login(client).status_code == 400, "the first attempt left the window"
 
 
@@ -93,7 +93,7 @@ def test_forwarded_for_counts_only_behind_configured_proxies(rates, settings):
     assert login_via("203.0.113.3").status_code == 429
 
 
-def test_writes_are_limited_per_user_and_reads_are_not(rates, clock, customer_client):
+def test_writes_are_limited_per_user_and_reads_are_not(rates, throttle_clock, customer_client):
     rates(writes="2/min")
     for _ in range(2):
         assert customer_client.post("/api/orders/", {}, format="json").status_code == 400
@@ -104,12 +104,12 @@ def test_writes_are_limited_per_user_and_reads_are_not(rates, clock, customer_cl
     assert other.post("/api/orders/", {}, format="json").status_code == 400
 
 
-def test_retry_after_is_sent_when_the_history_outgrew_a_lowered_rate(rates, clock):
+def test_retry_after_is_sent_when_the_history_outgrew_a_lowered_rate(rates, throttle_clock):
     """DRF's own wait() returns None here and the 429 would go out without Retry-After."""
     client = APIClient()
     for _ in range(5):
         login(client)
-        clock.now += 1
+        throttle_clock.now += 1
     rates(login="2/min")
 
     # The newest of the three that must expire was sent at +3 s; it leaves the window at +63 s.

@@ -7,9 +7,6 @@ with no violation.
 import re
 
 import pytest
-from django.test import Client
-
-from tests.factories import DEFAULT_PASSWORD, AdminFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,17 +18,11 @@ def directives(response) -> dict[str, str]:
     return dict(part.strip().split(" ", 1) for part in header.split(";"))
 
 
-@pytest.fixture
-def admin_browser(client: Client) -> Client:
-    client.login(username=AdminFactory().username, password=DEFAULT_PASSWORD)
-    return client
-
-
 @pytest.mark.parametrize(
     "path", ["/", "/accounts/login/", "/admin/", "/api/docs/", "/api/orders/", "/health/"]
 )
-def test_every_response_has_the_policy(admin_browser, path):
-    policy = directives(admin_browser.get(path))
+def test_every_response_has_the_policy(admin_client, path):
+    policy = directives(admin_client.get(path))
 
     assert policy["default-src"] == "'self'"
     assert policy["script-src"] == "'self'", "no inline scripts, no eval"

@@ -30,7 +30,9 @@ def limits(settings) -> None:
 
 
 @pytest.fixture
-def clock(monkeypatch):
+def lockout_clock(monkeypatch):
+    """The login lockout's clock, moved by hand."""
+
     class Clock:
         now = 2_000_000.0
 
@@ -60,20 +62,20 @@ def assert_locked_out(response, retry_after: int) -> None:
 
 
 @pytest.mark.parametrize("path", FORMS)
-def test_a_username_locks_out_after_the_limit_even_with_its_password(path, victim, clock):
+def test_a_username_locks_out_after_the_limit_even_with_its_password(path, victim, lockout_clock):
     fail(path, victim.username)
-    clock.now += 60
+    lockout_clock.now += 60
 
     locked = form_login(path, victim.username, DEFAULT_PASSWORD, OTHER)
     assert_locked_out(locked, retry_after=WINDOW - 60)
     assert "Too many failed logins" in locked.text
 
-    clock.now += WINDOW - 60
+    lockout_clock.now += WINDOW - 60
     assert form_login(path, victim.username, DEFAULT_PASSWORD, OTHER).status_code == 302
 
 
 @pytest.mark.parametrize("path", FORMS)
-def test_an_address_locks_out_after_the_limit_whatever_the_username(path, victim, clock):
+def test_an_address_locks_out_after_the_limit_whatever_the_username(path, victim, lockout_clock):
     for n in range(LIMIT):
         fail(path, f"guess{n}", times=1)
 
@@ -81,14 +83,14 @@ def test_an_address_locks_out_after_the_limit_whatever_the_username(path, victim
 
 
 @pytest.mark.parametrize("path", FORMS)
-def test_others_failures_do_not_block_a_login(path, victim, clock):
+def test_others_failures_do_not_block_a_login(path, victim, lockout_clock):
     fail(path, "someone-else")  # that username and the attacker's address are locked out
     fail(path, "a-third-user", address=OTHER, times=LIMIT - 1)  # OTHER is not, yet
 
     assert form_login(path, victim.username, DEFAULT_PASSWORD, OTHER).status_code == 302
 
 
-def test_the_forms_and_the_token_login_share_the_history(victim, clock):
+def test_the_forms_and_the_token_login_share_the_history(victim, lockout_clock):
     fail("/admin/login/", victim.username, times=LIMIT - 1)
     credentials = {"username": victim.username, "password": "wrong"}
     client = APIClient()
@@ -107,7 +109,7 @@ def test_the_forms_and_the_token_login_share_the_history(victim, clock):
     )
 
 
-def test_a_successful_login_records_nothing(victim, clock):
+def test_a_successful_login_records_nothing(victim, lockout_clock):
     for _ in range(LIMIT + 1):
         assert (
             form_login("/accounts/login/", victim.username, DEFAULT_PASSWORD, ATTACKER).status_code
@@ -115,7 +117,7 @@ def test_a_successful_login_records_nothing(victim, clock):
         )
 
 
-def test_forwarded_for_counts_only_behind_configured_proxies(victim, clock, settings):
+def test_forwarded_for_counts_only_behind_configured_proxies(victim, lockout_clock, settings):
     """A forged X-Forwarded-For does not give each attempt a new address."""
     for n in range(LIMIT):
         Client().post(

@@ -9,7 +9,7 @@ from django.urls import reverse
 from orders.models import Order, Shipment
 from orders.receivers import PROTECT_SHIPPED_UID
 from orders.services import cancel_order
-from tests.factories import DEFAULT_PASSWORD, OrderFactory, StaffFactory
+from tests.factories import OrderFactory
 from tests.support.wiring import builtin_receiver, disconnected
 
 pytestmark = pytest.mark.django_db
@@ -20,12 +20,6 @@ def _no_order_receivers(only_receivers):
     """Shipping here records no email log and no warehouse notice, whose foreign keys would
     protect the order too: only the pre_delete receiver refuses a delete."""
     only_receivers()
-
-
-@pytest.fixture
-def admin_client(client):
-    client.login(username=StaffFactory(is_superuser=True).username, password=DEFAULT_PASSWORD)
-    return client
 
 
 # The refusal is raised inside the delete's transaction, so a caller already in a transaction
