@@ -1,4 +1,5 @@
-"""Shared fixtures: users and API clients per role, receiver isolation, and the service guard.
+"""Shared fixtures: a user and an API client per role, orders and the one way tests ship them,
+receiver isolation, and the service guard.
 
 Celery runs eagerly in every test except those marked ``services``, which start a real worker
 over Redis. ``REQUIRE_SERVICES=1`` turns every skip into a failure, so CI cannot pass by
@@ -7,12 +8,10 @@ silently skipping the tests that need PostgreSQL and Redis.
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 
 import pytest
-import pytest_asyncio
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import connection
 from rest_framework.authtoken.models import Token
@@ -25,6 +24,7 @@ from shop.signal_map import known_signals
 from tests.factories import (
     AdminFactory,
     OrderFactory,
+    ProductFactory,
     StaffFactory,
     UserFactory,
     WarehouseStaffFactory,
@@ -95,24 +95,6 @@ def _eager_celery(request: pytest.FixtureRequest) -> Iterator[None]:
     celery_app.conf.task_always_eager = previous
 
 
-@pytest_asyncio.fixture
-async def async_db_closed() -> AsyncIterator[None]:
-    """For async tests: close the connection their ORM calls opened in asgiref's worker thread.
-
-    Django's async ORM never closes it, and an open one stops the test database from being
-    dropped. ``database_sync_to_async`` closes old connections in that same thread.
-    """
-    yield
-    await database_sync_to_async(lambda: None)()
-
-
-@pytest.fixture
-def order_and_token(transactional_db):
-    """A committed order and an API token of its customer, for websocket tests."""
-    order = OrderFactory()
-    return order, Token.objects.create(user=order.customer).key
-
-
 # --- Receiver isolation -----------------------------------------------------------------------
 
 
@@ -140,7 +122,7 @@ def unreachable_smtp(settings) -> None:
     settings.EMAIL_PORT = free_port()
 
 
-# --- Users and clients ------------------------------------------------------------------------
+# --- Users, their tokens, and what they order ---------------------------------------------------
 
 
 @pytest.fixture
@@ -150,18 +132,41 @@ def customer(db):
 
 @pytest.fixture
 def other_customer(db):
+    """A customer who owns none of ``customer``'s orders."""
     return UserFactory()
 
 
 @pytest.fixture
 def staff(db):
+    """Staff who may ship orders (``orders.ship_order``), and nothing else."""
     return StaffFactory()
 
 
 @pytest.fixture
-def clerk(db):
-    """Warehouse staff: sees orders and notices, acknowledges notices."""
+def warehouse_clerk(db):
+    """Warehouse staff: sees orders and notices, ships orders, acknowledges notices."""
     return WarehouseStaffFactory()
+
+
+@pytest.fixture
+def superuser(db):
+    return AdminFactory()
+
+
+@pytest.fixture
+def customer_token(customer) -> str:
+    """The key of an API token of ``customer``'s, as a token client sends it."""
+    return Token.objects.create(user=customer).key
+
+
+@pytest.fixture
+def staff_token(staff) -> str:
+    return Token.objects.create(user=staff).key
+
+
+@pytest.fixture
+def product(db):
+    return ProductFactory()
 
 
 @pytest.fixture
@@ -219,7 +224,7 @@ def customer_client(customer) -> APIClient:
 
 
 @pytest.fixture
-def other_client(other_customer) -> APIClient:
+def other_customer_client(other_customer) -> APIClient:
     return client_for(other_customer)
 
 
@@ -229,13 +234,13 @@ def staff_client(staff) -> APIClient:
 
 
 @pytest.fixture
-def clerk_client(clerk) -> APIClient:
-    return client_for(clerk)
+def warehouse_clerk_client(warehouse_clerk) -> APIClient:
+    return client_for(warehouse_clerk)
 
 
 @pytest.fixture
-def superuser_client(db) -> APIClient:
-    return client_for(AdminFactory())
+def superuser_client(superuser) -> APIClient:
+    return client_for(superuser)
 
 
 # --- Real services ----------------------------------------------------------------------------

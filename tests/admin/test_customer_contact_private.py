@@ -9,7 +9,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from tests.factories import DEFAULT_PASSWORD, AdminFactory, StaffFactory
+from tests.factories import StaffFactory
+from tests.support.clients import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -26,11 +27,6 @@ def contact_staff():
     return user
 
 
-def browser(client, user):
-    client.login(username=user.username, password=DEFAULT_PASSWORD)
-    return client
-
-
 def order_page(client, order) -> str:
     response = client.get(reverse("admin:orders_order_change", args=[order.pk]))
     assert response.status_code == 200
@@ -43,28 +39,23 @@ def search(client, term: str) -> str:
     return response.text
 
 
-def test_warehouse_staff_see_no_customer_email(client, clerk, shipped_order):
+def test_warehouse_staff_see_no_customer_email(client, warehouse_clerk, shipped_order):
     email = shipped_order.customer.email
-    clerk_browser = browser(client, clerk)
+    clerk_browser = log_in(client, warehouse_clerk)
 
     assert email not in order_page(clerk_browser, shipped_order)
     assert email not in search(clerk_browser, shipped_order.number)
 
 
-def test_warehouse_staff_cannot_find_an_order_by_email(client, clerk, shipped_order):
-    clerk_browser = browser(client, clerk)
+def test_warehouse_staff_cannot_find_an_order_by_email(client, warehouse_clerk, shipped_order):
+    clerk_browser = log_in(client, warehouse_clerk)
     assert shipped_order.number not in search(clerk_browser, shipped_order.customer.email)
     assert shipped_order.number in search(clerk_browser, shipped_order.customer.username)
 
 
-@pytest.fixture
-def superuser():
-    return AdminFactory()
-
-
 @pytest.mark.parametrize("viewer", ["superuser", "contact_staff"])
 def test_the_permission_shows_emails_and_finds_by_them(request, client, shipped_order, viewer):
-    admin_browser = browser(client, request.getfixturevalue(viewer))
+    admin_browser = log_in(client, request.getfixturevalue(viewer))
 
     assert f"Sent to {shipped_order.customer.email}" in order_page(admin_browser, shipped_order)
     assert shipped_order.number in search(admin_browser, shipped_order.customer.email)

@@ -14,35 +14,28 @@ Roles:
 - inactive: a customer whose account was deactivated; their token still exists.
 """
 
-from types import SimpleNamespace
-
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from orders.services import ship_order
 from tests.factories import (
     DEFAULT_PASSWORD,
-    AdminFactory,
-    OrderFactory,
-    ProductFactory,
     StaffFactory,
     UserFactory,
-    WarehouseStaffFactory,
 )
-from warehouse.models import WarehouseNotice
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ("anonymous", "customer", "other_customer", "staff", "warehouse", "admin", "inactive")
-ROLE_USERS = {
-    "anonymous": lambda: None,
-    "customer": UserFactory,
-    "other_customer": UserFactory,
-    "staff": lambda: StaffFactory(ship_permission=False),
-    "warehouse": WarehouseStaffFactory,
-    "admin": AdminFactory,
-    "inactive": lambda: UserFactory(is_active=False),
+# The fixture each role's user comes from; anonymous callers have none.
+ROLE_FIXTURES = {
+    "anonymous": None,
+    "customer": "customer",
+    "other_customer": "other_customer",
+    "staff": "staff_without_permissions",
+    "warehouse": "warehouse_clerk",
+    "admin": "superuser",
+    "inactive": "inactive_customer",
 }
 
 # fmt: off
@@ -75,42 +68,37 @@ CELLS = [
 
 
 @pytest.fixture
-def world(django_capture_on_commit_callbacks):
-    users = {role: make() for role, make in ROLE_USERS.items()}
-    customer = users["customer"]
-    shipped = OrderFactory(customer=customer)
-    with django_capture_on_commit_callbacks(execute=True):  # the receiver records the notice
-        ship_order(order=shipped, shipped_by=StaffFactory(), carrier="dhl", tracking_number="JD01")
-    return SimpleNamespace(
-        users=users,
-        order=OrderFactory(customer=customer),
-        notice=WarehouseNotice.objects.get(order=shipped),
-        product=ProductFactory(),
-    )
+def staff_without_permissions(db):
+    return StaffFactory(ship_permission=False)
 
 
-def body_for(method: str, path: str, role: str, world) -> dict | None:
-    user = world.users[role]
+@pytest.fixture
+def inactive_customer(db):
+    return UserFactory(is_active=False)
+
+
+def body_for(method: str, path: str, user, product) -> dict | None:
     if path == "/api/auth/token/":
         return {"username": user.username, "password": DEFAULT_PASSWORD} if user else {}
     if (method, path) == ("POST", "/api/products/"):
         return {"sku": "MATRIX-1", "name": "Matrix lamp", "price": "9.90"}
     if (method, path) == ("POST", "/api/orders/"):
-        return {"items": [{"product": world.product.pk, "quantity": 1}], "shipping_address": "1 St"}
+        return {"items": [{"product": product.pk, "quantity": 1}], "shipping_address": "1 St"}
     if path.endswith("/ship/"):
         return {"carrier": "ups", "tracking_number": "1Z0000001"}
     return None
 
 
 @pytest.mark.parametrize(("method", "path", "role", "expected"), CELLS)
-def test_access(world, method, path, role, expected):
+def test_access(request, order, warehouse_notice, product, method, path, role, expected):
+    """``order`` and the order behind ``warehouse_notice`` are the customer's."""
     client = APIClient()
-    user = world.users[role]
+    user = request.getfixturevalue(ROLE_FIXTURES[role]) if ROLE_FIXTURES[role] else None
     if user is not None:
         client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    url = path.format(order=world.order.pk, notice=world.notice.pk)
+    url = path.format(order=order.pk, notice=warehouse_notice.pk)
 
-    body = body_for(method, path, role, world)
+    body = body_for(method, path, user, product)
     send = getattr(client, method.lower())
 
     response = send(url) if body is None else send(url, body, format="json")

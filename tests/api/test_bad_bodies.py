@@ -13,9 +13,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 
-from orders.services import ship_order
-from tests.factories import AdminFactory, OrderFactory, StaffFactory
-
 pytestmark = pytest.mark.django_db
 
 JSON = "application/json"
@@ -49,33 +46,31 @@ BAD = pytest.mark.parametrize(
 
 
 @pytest.fixture
-def operations(django_capture_on_commit_callbacks) -> dict[str, list[str]]:
-    """POST paths that read a body, and those that take none, with objects that exist."""
-    placed, shipped = OrderFactory(), OrderFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        ship_order(
-            order=shipped, shipped_by=StaffFactory(), carrier="ups", tracking_number="1Z0000001"
-        )
-    return {
-        "with body": ["/api/orders/", "/api/products/", f"/api/orders/{placed.pk}/ship/"],
-        "without body": [
-            f"/api/orders/{placed.pk}/cancel/",
-            f"/api/warehouse/notices/{shipped.warehouse_notices.get().pk}/acknowledge/",
-        ],
-    }
+def paths_with_body(order) -> list[str]:
+    """POST paths that read a body, on objects that exist."""
+    return ["/api/orders/", "/api/products/", f"/api/orders/{order.pk}/ship/"]
 
 
 @pytest.fixture
-def token_client() -> Client:
-    token = Token.objects.create(user=AdminFactory())
+def paths_without_body(order, warehouse_notice) -> list[str]:
+    """POST paths that take no body, on objects that exist."""
+    return [
+        f"/api/orders/{order.pk}/cancel/",
+        f"/api/warehouse/notices/{warehouse_notice.pk}/acknowledge/",
+    ]
+
+
+@pytest.fixture
+def token_client(superuser) -> Client:
+    token = Token.objects.create(user=superuser)
     return Client(raise_request_exception=False, headers={"Authorization": f"Token {token}"})
 
 
 @pytest.fixture
-def session_client() -> Client:
+def session_client(superuser) -> Client:
     """A browser session, with CSRF enforced as in production: the check reads request.POST."""
     client = Client(raise_request_exception=False, enforce_csrf_checks=True)
-    client.force_login(AdminFactory())
+    client.force_login(superuser)
     client.cookies["csrftoken"] = "a" * 32  # a CSRF secret, sent back by post() as header
     return client
 
@@ -106,22 +101,24 @@ def test_token_login(body, content_type, code):
 
 @BAD
 @pytest.mark.parametrize("client_name", ["token_client", "session_client"])
-def test_signed_in_operations(request, operations, client_name, body, content_type, code):
+def test_signed_in_operations(
+    request, paths_with_body, paths_without_body, client_name, body, content_type, code
+):
     client = request.getfixturevalue(client_name)
-    for path in operations["with body"]:
+    for path in paths_with_body:
         response = post(client, path, body, content_type)
         if code == "unsupported_media_type":
             assert response.status_code == 415, path
         else:
             assert_json_400(response, code)
-    for path in operations["without body"]:
+    for path in paths_without_body:
         assert post(client, path, body, content_type).status_code < 500, path
 
 
-def test_malformed_multipart_through_the_csrf_check_is_json(session_client, operations):
+def test_malformed_multipart_through_the_csrf_check_is_json(session_client, paths_with_body):
     """Django's CSRF check parses multipart itself, outside DRF's parsers."""
     body, content_type, _code = BAD_BODIES["multipart without a boundary"]
-    response = post(session_client, operations["with body"][0], body, content_type)
+    response = post(session_client, paths_with_body[0], body, content_type)
     assert_json_400(response, "parse_error")
     assert response.json()["detail"].startswith("Multipart form parse error")
 
@@ -164,8 +161,10 @@ CONTENT_TYPES = st.sampled_from(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(body=BODIES, content_type=CONTENT_TYPES)
-def test_random_bodies_never_fail_the_server(token_client, operations, body, content_type):
-    for path in ["/api/auth/token/", *operations["with body"], *operations["without body"]]:
+def test_random_bodies_never_fail_the_server(
+    token_client, paths_with_body, paths_without_body, body, content_type
+):
+    for path in ["/api/auth/token/", *paths_with_body, *paths_without_body]:
         response = post(token_client, path, body, content_type)
         assert response.status_code < 500, (path, response.status_code)
         if response.status_code >= 400:

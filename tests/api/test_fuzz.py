@@ -21,7 +21,6 @@ minute and a half.
 
 import collections
 import os
-from types import SimpleNamespace
 
 import hypothesis
 import pytest
@@ -34,10 +33,8 @@ from orders.services import ship_order
 from shop.wsgi import application
 from tests.factories import (
     DEFAULT_PASSWORD,
-    AdminFactory,
     OrderFactory,
     ProductFactory,
-    UserFactory,
 )
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -78,41 +75,50 @@ STAFF_ONLY = {
 KNOWN: dict[str, list] = {}
 
 
-@pytest.fixture(params=["customer", "staff"])
-def caller(request, settings, celery_worker_process):
-    """The role the requests are sent as, with its token, and the data they act on.
+@pytest.fixture
+def known_data(settings, celery_worker_process, customer, superuser):
+    """What the requests act on, for the hooks below, and no throttling of them.
 
-    The customer owns every order: placed ones to ship or cancel, shipped ones with their
-    warehouse notices.
+    The customer owns every order: placed ones to ship or cancel, shipped ones (by the
+    superuser) with their warehouse notices.
     """
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"login": "100000/min", "writes": "100000/min"},
     }
-    staff = AdminFactory()  # every staff operation, the catalogue included
-    customer = UserFactory()
     orders = OrderFactory.create_batch(8, customer=customer, items=2)
     for order in orders[:3]:
-        ship_order(order=order, shipped_by=staff, carrier="ups", tracking_number="1Z0000001")
+        ship_order(order=order, shipped_by=superuser, carrier="ups", tracking_number="1Z0000001")
     KNOWN.update(
         credentials=[{"username": customer.username, "password": DEFAULT_PASSWORD}],
         products=[product.pk for product in ProductFactory.create_batch(5)],
         order=[order.pk for order in orders],
         notice=[order.warehouse_notices.get().pk for order in orders[:3]],
     )
-    user = staff if request.param == "staff" else customer
-    yield SimpleNamespace(role=request.param, token=Token.objects.create(user=user).key)
+    yield
     KNOWN.clear()
 
 
+@pytest.fixture(params=["customer", "staff"])
+def role(request) -> str:
+    """Who the requests are sent as: the customer, or staff (the superuser: every staff
+    operation, the catalogue included)."""
+    return request.param
+
+
 @pytest.fixture
-def outcomes(caller):
+def role_token(role, known_data, customer, superuser) -> str:
+    return Token.objects.create(user=superuser if role == "staff" else customer).key
+
+
+@pytest.fixture
+def outcomes(role, known_data):
     """Status codes per operation; after the examples, each reached a 2xx if the role may."""
     seen: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     yield seen
     for operation, statuses in seen.items():
         successes = sum(count for status, count in statuses.items() if 200 <= status < 300)
-        if caller.role == "customer" and operation in STAFF_ONLY:
+        if role == "customer" and operation in STAFF_ONLY:
             assert successes == 0, f"a customer got a 2xx from {operation}: {dict(statuses)}"
         else:
             assert successes, f"{operation} never succeeded: {dict(statuses)}"
@@ -151,7 +157,7 @@ def flatmap_body(context, body):
 
 @schema.parametrize()
 @hypothesis.settings(suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
-def test_api(case, caller, outcomes):
-    response = case.call_and_validate(headers={"Authorization": f"Token {caller.token}"})
+def test_api(case, role_token, outcomes):
+    response = case.call_and_validate(headers={"Authorization": f"Token {role_token}"})
     if case.method.upper() == case.operation.method.upper():  # not a probe with another method
         outcomes[case.operation.label][response.status_code] += 1

@@ -148,7 +148,7 @@ def test_order_detail_for_owner_and_staff(order, customer_client, staff_client):
         assert Decimal(response.json()["total"]) == order.total
 
 
-def test_other_customers_orders_are_404(order, other_client, anon_client):
-    assert other_client.get(f"/api/orders/{order.pk}/").status_code == 404
-    assert other_client.get("/api/orders/999999/").status_code == 404
+def test_other_customers_orders_are_404(order, other_customer_client, anon_client):
+    assert other_customer_client.get(f"/api/orders/{order.pk}/").status_code == 404
+    assert other_customer_client.get("/api/orders/999999/").status_code == 404
     assert anon_client.get(f"/api/orders/{order.pk}/").status_code == 401

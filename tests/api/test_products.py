@@ -34,11 +34,11 @@ def test_catalogue_managers_create_a_product(superuser_client):
 
 
 @pytest.mark.parametrize("role", ["customer", "staff without catalogue permission", "warehouse"])
-def test_others_cannot_create_products(customer_client, staff_client, clerk_client, role):
+def test_others_cannot_create_products(customer_client, staff_client, warehouse_clerk_client, role):
     client = {
         "customer": customer_client,
         "staff without catalogue permission": staff_client,
-        "warehouse": clerk_client,
+        "warehouse": warehouse_clerk_client,
     }[role]
     response = client.post(
         "/api/products/", {"sku": "LAMP-01", "name": "Desk lamp", "price": "39.90"}, format="json"

@@ -95,8 +95,8 @@ def test_owner_who_is_not_staff_gets_403(order, customer_client):
     assert Order.objects.get(pk=order.pk).status == "placed"
 
 
-def test_order_the_caller_cannot_see_is_404(order, other_client, staff_client):
-    assert other_client.post(ship_url(order), SHIP, format="json").status_code == 404
+def test_order_the_caller_cannot_see_is_404(order, other_customer_client, staff_client):
+    assert other_customer_client.post(ship_url(order), SHIP, format="json").status_code == 404
     assert staff_client.post("/api/orders/999999/ship/", SHIP, format="json").status_code == 404
 
 
@@ -108,10 +108,10 @@ def test_owner_or_staff_cancel_a_placed_order(order, customer_client, staff_clie
     assert response.json()["status"] == "cancelled"
 
 
-def test_cancel_refusals(order, customer_client, other_client, anon_client, staff_client):
+def test_cancel_refusals(order, customer_client, other_customer_client, anon_client, staff_client):
     url = f"/api/orders/{order.pk}/cancel/"
     assert anon_client.post(url).status_code == 401
-    assert other_client.post(url).status_code == 404
+    assert other_customer_client.post(url).status_code == 404
     assert staff_client.post(ship_url(order), SHIP, format="json").status_code == 200
     response = customer_client.post(url)
     assert response.status_code == 409
@@ -119,7 +119,7 @@ def test_cancel_refusals(order, customer_client, other_client, anon_client, staf
 
 
 def test_events_timeline(
-    order, customer_client, staff_client, other_client, django_capture_on_commit_callbacks
+    order, customer_client, staff_client, other_customer_client, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         staff_client.post(ship_url(order), SHIP, format="json")
@@ -134,4 +134,4 @@ def test_events_timeline(
     assert event["position"] == position
     assert event["type"] == "shipped"
     assert event["payload"]["tracking_number"] == SHIP["tracking_number"]
-    assert other_client.get(f"/api/orders/{order.pk}/events/").status_code == 404
+    assert other_customer_client.get(f"/api/orders/{order.pk}/events/").status_code == 404

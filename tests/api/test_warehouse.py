@@ -5,8 +5,8 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-def test_warehouse_staff_list_notices(warehouse_notice, clerk_client):
-    response = clerk_client.get("/api/warehouse/notices/")
+def test_warehouse_staff_list_notices(warehouse_notice, warehouse_clerk_client):
+    response = warehouse_clerk_client.get("/api/warehouse/notices/")
     assert response.status_code == 200
     [data] = response.json()["results"]
     assert data["id"] == warehouse_notice.pk
@@ -15,18 +15,20 @@ def test_warehouse_staff_list_notices(warehouse_notice, clerk_client):
     assert len(data["items"]) == 2
 
 
-def test_warehouse_staff_acknowledge_a_notice_once(warehouse_notice, clerk_client, clerk):
+def test_warehouse_staff_acknowledge_a_notice_once(
+    warehouse_notice, warehouse_clerk_client, warehouse_clerk
+):
     url = f"/api/warehouse/notices/{warehouse_notice.pk}/acknowledge/"
 
-    response = clerk_client.post(url)
+    response = warehouse_clerk_client.post(url)
 
     assert response.status_code == 200
     assert response.json()["status"] == "acknowledged"
-    assert response.json()["acknowledged_by"] == clerk.username
+    assert response.json()["acknowledged_by"] == warehouse_clerk.username
     warehouse_notice.refresh_from_db()
-    assert warehouse_notice.acknowledged_by == clerk
+    assert warehouse_notice.acknowledged_by == warehouse_clerk
 
-    again = clerk_client.post(url)
+    again = warehouse_clerk_client.post(url)
     assert again.status_code == 409
     assert again.json()["code"] == "already_acknowledged"
 
@@ -45,8 +47,8 @@ def test_customers_anonymous_and_staff_without_the_role_are_refused(
     assert warehouse_notice.status == "sent"
 
 
-def test_unknown_notice_is_404(db, clerk_client):
-    assert clerk_client.post("/api/warehouse/notices/999/acknowledge/").status_code == 404
+def test_unknown_notice_is_404(db, warehouse_clerk_client):
+    assert warehouse_clerk_client.post("/api/warehouse/notices/999/acknowledge/").status_code == 404
 
 
 def test_api_root_lists_every_app_endpoint(staff_client):

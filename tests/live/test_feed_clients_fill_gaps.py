@@ -13,14 +13,12 @@ import subprocess
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
-from rest_framework.authtoken.models import Token
 
 from examples import watch_orders
 from notifications.receivers import push_order_event
 from orders.models import Order, OrderEvent
-from orders.services import ship_order
-from tests.factories import OrderFactory, StaffFactory, UserFactory
-from tests.support.live_services import JS_CLIENT, SHIP, post_json
+from tests.factories import OrderFactory
+from tests.support.live_services import JS_CLIENT, SHIP, ASGIServer, post_json
 from tests.support.wiring import ORDER_RECEIVERS, disconnected
 from tests.support.ws import session_cookie
 
@@ -28,27 +26,25 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def shop(asgi_server):
-    """A server, a customer with four placed orders, and a staff token to ship them."""
-    customer, staff = UserFactory(), StaffFactory()
-    return {
-        "server": asgi_server(),
-        "customer": customer,
-        "staff": staff,
-        "orders": [OrderFactory(customer=customer) for _ in range(4)],
-        "customer_token": Token.objects.create(user=customer).key,
-        "staff_token": Token.objects.create(user=staff).key,
-    }
+def server(asgi_server) -> ASGIServer:
+    return asgi_server()
 
 
-def ship_through_server(shop, order) -> None:
-    post_json(f"{shop['server'].http}/api/orders/{order.pk}/ship/", SHIP, shop["staff_token"])
+@pytest.fixture
+def customer_orders(customer) -> list[Order]:
+    """Four placed orders of the customer's, shipped one by one in the tests."""
+    return [OrderFactory(customer=customer) for _ in range(4)]
 
 
-def ship_without_push(shop, order) -> OrderEvent:
+def ship_through(server: ASGIServer, order, staff_token: str) -> None:
+    """Ship through the server's API: dispatched and pushed there."""
+    post_json(f"{server.http}/api/orders/{order.pk}/ship/", SHIP, staff_token)
+
+
+def ship_without_push(ship, order) -> OrderEvent:
     """Committed and positioned here, but nobody is told: the push is lost."""
     with disconnected(*ORDER_RECEIVERS):
-        ship_order(order=order, shipped_by=shop["staff"], **SHIP)
+        ship(order, **SHIP)
     return OrderEvent.objects.select_related("order").get(order=order, type="shipped")
 
 
@@ -62,9 +58,11 @@ def shipped_positions() -> list[int]:
     return list(events.values_list("position", flat=True))
 
 
-def test_python_client_fills_a_lost_and_a_late_push_without_reconnecting(shop, monkeypatch):
-    first, second, third, fourth = shop["orders"]
-    ship_through_server(shop, first)  # before the client starts: caught up on connect
+def test_python_client_fills_a_lost_and_a_late_push_without_reconnecting(
+    server, customer_orders, customer_token, staff_token, ship, monkeypatch
+):
+    first, second, third, fourth = customer_orders
+    ship_through(server, first, staff_token)  # before the client starts: caught up on connect
     connections = []
 
     def counted_connect(*args, **kwargs):
@@ -76,38 +74,36 @@ def test_python_client_fills_a_lost_and_a_late_push_without_reconnecting(shop, m
     received: list[dict] = []
 
     async def scenario() -> None:
-        server = shop["server"]
         client = asyncio.create_task(
-            watch_orders.watch(
-                server.ws, shop["customer_token"], on_event=received.append, max_events=4
-            )
+            watch_orders.watch(server.ws, customer_token, on_event=received.append, max_events=4)
         )
         while not received:
             await asyncio.sleep(0.05)
-        lost = await sync_to_async(ship_without_push)(shop, second)
-        late = await sync_to_async(ship_without_push)(shop, third)
+        lost = await sync_to_async(ship_without_push)(ship, second)
+        late = await sync_to_async(ship_without_push)(ship, third)
         await push(late)  # arrives first: its previous is the lost one
         await asyncio.sleep(0.5)
         await push(lost)  # the lost one, late: already delivered by the catch-up
-        await sync_to_async(ship_through_server)(shop, fourth)
+        await sync_to_async(ship_through)(server, fourth, staff_token)
         await asyncio.wait_for(client, 20)
 
     async_to_sync(scenario)()
 
     assert [m["position"] for m in received] == shipped_positions()
-    assert [m["order_id"] for m in received] == [order.pk for order in shop["orders"]]
+    assert [m["order_id"] for m in received] == [order.pk for order in customer_orders]
     assert len(connections) == 1, "filled on the open socket, no reconnect"
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js for the JavaScript client")
-def test_javascript_client_fills_a_lost_and_a_late_push_without_reconnecting(shop):
-    first, second, third, fourth = shop["orders"]
-    ship_through_server(shop, first)
-    server = shop["server"]
+def test_javascript_client_fills_a_lost_and_a_late_push_without_reconnecting(
+    server, customer, customer_orders, staff_token, ship
+):
+    first, second, third, fourth = customer_orders
+    ship_through(server, first, staff_token)
     command = ["node", "--experimental-websocket", str(JS_CLIENT)]
     env = {
         **os.environ,
-        "ORDER_FEED_COOKIE": session_cookie(shop["customer"]).decode(),
+        "ORDER_FEED_COOKIE": session_cookie(customer).decode(),
         "ORDER_FEED_ORIGIN": f"http://127.0.0.1:{server.port}",
     }
     client = subprocess.Popen(
@@ -118,10 +114,10 @@ def test_javascript_client_fills_a_lost_and_a_late_push_without_reconnecting(sho
         text=True,
     )
     lines = [client.stdout.readline()]  # the first shipment, by catch-up: subscribed
-    lost, late = ship_without_push(shop, second), ship_without_push(shop, third)
+    lost, late = ship_without_push(ship, second), ship_without_push(ship, third)
     async_to_sync(push)(late)
     async_to_sync(push)(lost)
-    ship_through_server(shop, fourth)
+    ship_through(server, fourth, staff_token)
     rest, errors = client.communicate(timeout=30)
 
     assert client.returncode == 0, errors

@@ -5,18 +5,14 @@ from django.urls import reverse
 
 from orders.services import ship_order
 from tests.factories import DEFAULT_PASSWORD, OrderFactory
+from tests.support.clients import log_in
 
 pytestmark = pytest.mark.django_db
 
 
-def logged_in(client, user):
-    client.login(username=user.username, password=DEFAULT_PASSWORD)
-    return client
-
-
 def test_tracking_page_renders_status_shipment_and_timeline(client, order, customer, ship):
     ship(order)
-    page = logged_in(client, customer).get(reverse("track-order", args=[order.pk])).text
+    page = log_in(client, customer).get(reverse("track-order", args=[order.pk])).text
 
     assert f"Order {order.number}" in page
     assert 'id="order-status" class="badge badge-shipped">Shipped<' in page
@@ -31,14 +27,14 @@ def test_the_timeline_waits_for_an_event_to_have_its_feed_position(
     """Until dispatched it is not in the feed; the page shows it when it arrives live."""
     with django_capture_on_commit_callbacks(execute=False):
         ship_order(order=order, shipped_by=staff, carrier="ups", tracking_number="1Z0000001")
-    page = logged_in(client, customer).get(reverse("track-order", args=[order.pk])).text
+    page = log_in(client, customer).get(reverse("track-order", args=[order.pk])).text
 
     assert "data-position" not in page
     assert 'data-after="0"' in page
 
 
 def test_tracking_page_hides_the_shipment_until_shipped(client, order, customer):
-    page = logged_in(client, customer).get(reverse("track-order", args=[order.pk])).text
+    page = log_in(client, customer).get(reverse("track-order", args=[order.pk])).text
     assert '<section id="shipment" aria-labelledby="shipment-heading" hidden>' in page
 
 
@@ -46,8 +42,8 @@ def test_tracking_page_is_404_for_other_customers_and_open_to_staff(
     client, order, other_customer, staff
 ):
     url = reverse("track-order", args=[order.pk])
-    assert logged_in(client, other_customer).get(url).status_code == 404
-    assert logged_in(client, staff).get(url).status_code == 200
+    assert log_in(client, other_customer).get(url).status_code == 404
+    assert log_in(client, staff).get(url).status_code == 200
 
 
 def test_pages_need_a_login(client, order):

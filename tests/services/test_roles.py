@@ -5,16 +5,16 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from orders.models import Order, Product
-from tests.factories import DEFAULT_PASSWORD, OrderFactory, ProductFactory, StaffFactory
-from tests.support.clients import client_for
+from tests.factories import OrderFactory, ProductFactory, StaffFactory
+from tests.support.clients import client_for, log_in
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def clerk_browser(client, clerk):
-    client.login(username=clerk.username, password=DEFAULT_PASSWORD)
-    return client
+def clerk_browser(client, warehouse_clerk):
+    """A browser session of the warehouse clerk's."""
+    return log_in(client, warehouse_clerk)
 
 
 @pytest.mark.parametrize(
@@ -93,7 +93,7 @@ def test_editing_orders_is_not_the_right_to_ship_them(client, order):
             content_type__app_label="orders", codename__endswith="_order"
         ).exclude(codename="ship_order")
     )
-    client.login(username=staff.username, password=DEFAULT_PASSWORD)
+    log_in(client, staff)
     ship_url = reverse("admin:orders_order_ship", args=[order.pk])
     details = {"carrier": "ups", "tracking_number": "1Z0000001"}
 
@@ -108,14 +108,15 @@ def test_editing_orders_is_not_the_right_to_ship_them(client, order):
     assert Order.objects.get(pk=order.pk).status == "placed"
 
 
-def test_warehouse_staff_acknowledge_through_the_api(clerk_client, warehouse_notice):
-    response = clerk_client.post(f"/api/warehouse/notices/{warehouse_notice.pk}/acknowledge/")
+def test_warehouse_staff_acknowledge_through_the_api(warehouse_clerk_client, warehouse_notice):
+    url = f"/api/warehouse/notices/{warehouse_notice.pk}/acknowledge/"
+    response = warehouse_clerk_client.post(url)
     assert response.status_code == 200
 
 
 def test_the_board_is_for_warehouse_staff_only(client, staff, customer):
     for user in (staff, customer):
-        client.login(username=user.username, password=DEFAULT_PASSWORD)
+        log_in(client, user)
         assert client.get(reverse("warehouse-board")).status_code == 403
     client.logout()
     response = client.get(reverse("warehouse-board"))

@@ -6,9 +6,7 @@ order that exists from one that does not.
 
 import pytest
 from asgiref.sync import sync_to_async
-from rest_framework.authtoken.models import Token
 
-from tests.factories import OrderFactory, StaffFactory, UserFactory, WarehouseStaffFactory
 from tests.support.ws import communicator, session_cookie
 
 pytestmark = [
@@ -27,42 +25,45 @@ async def handshake(path: str, **kwargs) -> tuple[bool, int | None]:
     return result
 
 
+# Session cookies of a browser that logged in, per role.
+
+
 @pytest.fixture
-def people(transactional_db):
-    customer, other, staff, clerk = (
-        UserFactory(),
-        UserFactory(),
-        StaffFactory(),
-        WarehouseStaffFactory(),
-    )
-    order = OrderFactory(customer=customer)
-    users = (customer, other, staff, clerk)
-    cookies = {user: session_cookie(user) for user in users}
-    tokens = {user: Token.objects.create(user=user).key for user in users}
-    return {
-        "customer": customer,
-        "other": other,
-        "staff": staff,
-        "clerk": clerk,
-        "order": order,
-        "cookies": cookies,
-        "tokens": tokens,
-    }
+def customer_cookie(customer) -> bytes:
+    return session_cookie(customer)
 
 
-@pytest.mark.parametrize("role", ["customer", "staff"])
+@pytest.fixture
+def other_customer_cookie(other_customer) -> bytes:
+    return session_cookie(other_customer)
+
+
+@pytest.fixture
+def staff_cookie(staff) -> bytes:
+    return session_cookie(staff)
+
+
+@pytest.fixture
+def warehouse_clerk_cookie(warehouse_clerk) -> bytes:
+    return session_cookie(warehouse_clerk)
+
+
+@pytest.fixture
+def role_cookie(request) -> bytes:
+    """The session cookie of the role in ``request.param``."""
+    return request.getfixturevalue(f"{request.param}_cookie")
+
+
+@pytest.mark.parametrize("role_cookie", ["customer", "staff"], indirect=True, ids=str)
 @pytest.mark.parametrize("path", ["order", "list"])
-async def test_owner_and_staff_subscribe_with_a_session_cookie(people, role, path):
-    url = f"/ws/orders/{people['order'].pk}/" if path == "order" else "/ws/orders/"
-    assert await handshake(url, cookie=people["cookies"][people[role]]) == (True, None)
+async def test_owner_and_staff_subscribe_with_a_session_cookie(order, role_cookie, path):
+    url = f"/ws/orders/{order.pk}/" if path == "order" else "/ws/orders/"
+    assert await handshake(url, cookie=role_cookie) == (True, None)
 
 
-async def test_token_clients_need_no_origin(people):
-    url = f"/ws/orders/{people['order'].pk}/"
-    assert await handshake(url, token=people["tokens"][people["customer"]], origin=None) == (
-        True,
-        None,
-    )
+async def test_token_clients_need_no_origin(order, customer_token):
+    url = f"/ws/orders/{order.pk}/"
+    assert await handshake(url, token=customer_token, origin=None) == (True, None)
 
 
 @pytest.mark.parametrize(
@@ -79,28 +80,29 @@ async def test_token_clients_need_no_origin(people):
         "staff without the warehouse role",
     ],
 )
-async def test_refusals_all_look_the_same(people, case):
-    customer, other = people["customer"], people["other"]
-    order_url = f"/ws/orders/{people['order'].pk}/"
+async def test_refusals_all_look_the_same(
+    order,
+    customer,
+    customer_cookie,
+    customer_token,
+    other_customer_cookie,
+    staff_cookie,
+    case,
+):
+    order_url = f"/ws/orders/{order.pk}/"
     attempts = {
         "anonymous": (order_url, {}),
-        "other customer's order": (order_url, {"cookie": people["cookies"][other]}),
-        "unknown order": ("/ws/orders/999999/", {"cookie": people["cookies"][customer]}),
+        "other customer's order": (order_url, {"cookie": other_customer_cookie}),
+        "unknown order": ("/ws/orders/999999/", {"cookie": customer_cookie}),
         "bad token": (order_url, {"token": "not-a-token", "origin": None}),
-        "cookie without origin": (
-            order_url,
-            {"cookie": people["cookies"][customer], "origin": None},
-        ),
+        "cookie without origin": (order_url, {"cookie": customer_cookie, "origin": None}),
         "foreign origin": (
             order_url,
-            {"cookie": people["cookies"][customer], "origin": b"https://evil.example"},
+            {"cookie": customer_cookie, "origin": b"https://evil.example"},
         ),
-        "inactive user's token": (order_url, {"token": people["tokens"][customer], "origin": None}),
-        "customer on warehouse": ("/ws/warehouse/", {"cookie": people["cookies"][customer]}),
-        "staff without the warehouse role": (
-            "/ws/warehouse/",
-            {"cookie": people["cookies"][people["staff"]]},
-        ),
+        "inactive user's token": (order_url, {"token": customer_token, "origin": None}),
+        "customer on warehouse": ("/ws/warehouse/", {"cookie": customer_cookie}),
+        "staff without the warehouse role": ("/ws/warehouse/", {"cookie": staff_cookie}),
     }
     if case == "inactive user's token":
         customer.is_active = False
@@ -113,13 +115,10 @@ async def test_refusals_all_look_the_same(people, case):
         assert result == REFUSED
 
 
-async def test_warehouse_staff_subscribe_to_the_warehouse_feed(people):
-    assert await handshake("/ws/warehouse/", cookie=people["cookies"][people["clerk"]]) == (
-        True,
-        None,
-    )
+async def test_warehouse_staff_subscribe_to_the_warehouse_feed(warehouse_clerk_cookie):
+    assert await handshake("/ws/warehouse/", cookie=warehouse_clerk_cookie) == (True, None)
 
 
 @pytest.mark.parametrize("path", ["/ws/nothing/", "/ws/orders/abc/", "/"])
-async def test_unknown_paths_are_refused_cleanly(people, path):
-    assert await handshake(path, cookie=people["cookies"][people["customer"]]) == (False, 4404)
+async def test_unknown_paths_are_refused_cleanly(customer_cookie, path):
+    assert await handshake(path, cookie=customer_cookie) == (False, 4404)

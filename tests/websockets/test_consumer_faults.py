@@ -59,15 +59,14 @@ async def assert_ended_with(comm: WebsocketCommunicator, code: int, detail: str)
 
 
 async def test_an_exception_in_a_frame_handler_closes_with_1011_and_cleans_up(
-    order_and_token, announced, monkeypatch, caplog
+    order, customer_token, announced, monkeypatch, caplog
 ):
-    order, token = order_and_token
 
     async def broken(self, frame):
         raise RuntimeError("handler bug")
 
     monkeypatch.setattr(BaseConsumer, "handle_ping", broken)
-    comm = await open_socket(f"/ws/orders/{order.pk}/", token)
+    comm = await open_socket(f"/ws/orders/{order.pk}/", customer_token)
     with caplog.at_level(logging.ERROR, logger="notifications.consumers"):
         await send(comm, {"type": "ping"})
         await assert_ended_with(comm, 1011, "Internal server error")
@@ -80,10 +79,9 @@ async def test_an_exception_in_a_frame_handler_closes_with_1011_and_cleans_up(
 
 
 async def test_a_group_message_without_a_handler_closes_with_1011_and_cleans_up(
-    order_and_token, announced
+    order, customer_token, announced
 ):
-    order, token = order_and_token
-    comm = await open_socket(f"/ws/orders/{order.pk}/", token)
+    comm = await open_socket(f"/ws/orders/{order.pk}/", customer_token)
     await send(comm, {"type": "ping"})
     await receive(comm)
 
@@ -95,9 +93,8 @@ async def test_a_group_message_without_a_handler_closes_with_1011_and_cleans_up(
 
 
 async def test_an_exception_while_connecting_closes_with_1011_and_leaves_the_groups(
-    order_and_token, announced, monkeypatch
+    order, customer_token, announced, monkeypatch
 ):
-    order, token = order_and_token
 
     async def broken(self):
         raise RuntimeError("backlog query failed")
@@ -106,7 +103,7 @@ async def test_an_exception_while_connecting_closes_with_1011_and_leaves_the_gro
     comm = WebsocketCommunicator(
         application,
         f"/ws/orders/{order.pk}/",
-        headers=[(b"authorization", f"Token {token}".encode())],
+        headers=[(b"authorization", f"Token {customer_token}".encode())],
     )
     assert await comm.connect() == (True, None)
 
@@ -116,25 +113,23 @@ async def test_an_exception_while_connecting_closes_with_1011_and_leaves_the_gro
 
 
 async def test_an_exception_in_the_heartbeat_closes_with_1011_and_cleans_up(
-    order_and_token, announced, monkeypatch
+    order, customer_token, announced, monkeypatch
 ):
-    order, token = order_and_token
 
     async def broken(scope):
         raise RuntimeError("database gone")
 
     monkeypatch.setattr(LiveWatcher, "HEARTBEAT_SECONDS", 0.05)
     monkeypatch.setattr("notifications.consumers.still_signed_in", broken)
-    comm = await open_socket(f"/ws/orders/{order.pk}/", token)
+    comm = await open_socket(f"/ws/orders/{order.pk}/", customer_token)
 
     await assert_ended_with(comm, 1011, "Internal server error")
     await comm.disconnect(code=1011)  # the server's answer to the close frame
     await assert_cleaned_up(order, announced, 1011)
 
 
-async def test_a_cancelled_consumer_still_cleans_up(order_and_token, announced):
-    order, token = order_and_token
-    comm = await open_socket(f"/ws/orders/{order.pk}/", token)
+async def test_a_cancelled_consumer_still_cleans_up(order, customer_token, announced):
+    comm = await open_socket(f"/ws/orders/{order.pk}/", customer_token)
     await send(comm, {"type": "ping"})
     await receive(comm)
 
@@ -146,10 +141,9 @@ async def test_a_cancelled_consumer_still_cleans_up(order_and_token, announced):
 
 
 async def test_sending_to_a_client_that_vanished_does_not_crash_the_consumer(
-    order_and_token, announced
+    order, customer_token, announced
 ):
     """uvicorn raises ClientDisconnected (Daphne: "Attempt to send on a closed protocol")."""
-    order, token = order_and_token
     gone = asyncio.Event()
 
     async def server(scope, receive, send):
@@ -161,7 +155,9 @@ async def test_sending_to_a_client_that_vanished_does_not_crash_the_consumer(
         await application(scope, receive, send_unless_gone)
 
     comm = WebsocketCommunicator(
-        server, f"/ws/orders/{order.pk}/", headers=[(b"authorization", f"Token {token}".encode())]
+        server,
+        f"/ws/orders/{order.pk}/",
+        headers=[(b"authorization", f"Token {customer_token}".encode())],
     )
     assert (await comm.connect())[0]
     gone.set()
@@ -172,9 +168,8 @@ async def test_sending_to_a_client_that_vanished_does_not_crash_the_consumer(
 
 
 async def test_an_unreachable_channel_layer_at_the_handshake_closes_with_1013(
-    order_and_token, announced, settings
+    order, customer_token, announced, settings
 ):
-    order, token = order_and_token
     dead_redis = {"address": f"redis://127.0.0.1:{free_port()}", "socket_timeout": 1}
     settings.CHANNEL_LAYERS = {
         "default": {
@@ -185,7 +180,7 @@ async def test_an_unreachable_channel_layer_at_the_handshake_closes_with_1013(
     comm = WebsocketCommunicator(
         application,
         f"/ws/orders/{order.pk}/",
-        headers=[(b"authorization", f"Token {token}".encode())],
+        headers=[(b"authorization", f"Token {customer_token}".encode())],
     )
 
     assert await comm.connect(timeout=5) == (True, None)  # accepted, so the client sees why

@@ -51,10 +51,11 @@ async def send_frame(comm, frame: str | bytes | dict) -> None:
         ({"type": "error"}, "Unknown message type"),
     ],
 )
-async def test_bad_frames_get_an_error_and_the_socket_stays_open(order_and_token, frame, detail):
-    order, token = order_and_token
+async def test_bad_frames_get_an_error_and_the_socket_stays_open(
+    order, customer_token, frame, detail
+):
     path = f"/ws/orders/{order.pk}/"
-    comm = communicator(path, token=token, origin=None)
+    comm = communicator(path, token=customer_token, origin=None)
     assert (await comm.connect())[0]
 
     await send_frame(comm, frame)
@@ -67,10 +68,9 @@ async def test_bad_frames_get_an_error_and_the_socket_stays_open(order_and_token
     await comm.disconnect()
 
 
-async def test_many_bad_frames_in_a_row_never_close_the_socket(order_and_token):
-    order, token = order_and_token
+async def test_many_bad_frames_in_a_row_never_close_the_socket(order, customer_token):
     path = f"/ws/orders/{order.pk}/"
-    comm = communicator(path, token=token, origin=None)
+    comm = communicator(path, token=customer_token, origin=None)
     await comm.connect()
     for frame in ["null", "{", '"str"', "1e999", '{"type": null}'] * 5:
         await send(comm, frame)
@@ -102,9 +102,8 @@ frames = st.one_of(
     max_examples=75, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(frames=st.lists(frames, min_size=1, max_size=5))
-async def test_any_frame_gets_one_answer_and_the_socket_stays_usable(order_and_token, frames):
-    order, token = order_and_token
-    comm = communicator(f"/ws/orders/{order.pk}/", token=token, origin=None)
+async def test_any_frame_gets_one_answer_and_the_socket_stays_usable(order, customer_token, frames):
+    comm = communicator(f"/ws/orders/{order.pk}/", token=customer_token, origin=None)
     assert (await comm.connect())[0]
     for frame in frames:
         await send_frame(comm, frame)

@@ -7,7 +7,7 @@ from rest_framework.authtoken.models import Token
 from orders.dispatch import dispatch_event
 from orders.models import OrderEvent
 from orders.services import OrderLine, cancel_order, place_order
-from tests.factories import OrderFactory, ProductFactory, StaffFactory, UserFactory
+from tests.factories import UserFactory
 from tests.support.ws import open_socket, receive
 
 pytestmark = [
@@ -17,22 +17,8 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def scene(transactional_db):
-    customer, staff = UserFactory(), StaffFactory()
-    return {
-        "customer": customer,
-        "staff": staff,
-        "order": OrderFactory(customer=customer),
-        "product": ProductFactory(),
-        "customer_token": Token.objects.create(user=customer).key,
-        "staff_token": Token.objects.create(user=staff).key,
-    }
-
-
-async def test_customer_sees_their_order_ship(scene, ship):
-    order = scene["order"]
-    comm = await open_socket(f"/ws/orders/{order.pk}/", scene["customer_token"])
+async def test_customer_sees_their_order_ship(order, customer_token, ship):
+    comm = await open_socket(f"/ws/orders/{order.pk}/", customer_token)
 
     await database_sync_to_async(ship)(order, carrier="dhl", tracking_number="JD0123456789")
 
@@ -55,17 +41,19 @@ async def test_customer_sees_their_order_ship(scene, ship):
     await comm.disconnect()
 
 
-async def test_order_list_feeds_placed_and_cancelled_to_owner_and_staff(scene):
-    mine = await open_socket("/ws/orders/", scene["customer_token"])
-    everything = await open_socket("/ws/orders/", scene["staff_token"])
+async def test_order_list_feeds_placed_and_cancelled_to_owner_and_staff(
+    customer, customer_token, staff_token, product
+):
+    mine = await open_socket("/ws/orders/", customer_token)
+    everything = await open_socket("/ws/orders/", staff_token)
     stranger = await open_socket("/ws/orders/", await _token_for_new_customer())
 
     order = await database_sync_to_async(place_order)(
-        customer=scene["customer"],
-        lines=[OrderLine(scene["product"].pk, 1)],
+        customer=customer,
+        lines=[OrderLine(product.pk, 1)],
         shipping_address="1 Main St",
     )
-    await database_sync_to_async(cancel_order)(order=order, cancelled_by=scene["customer"])
+    await database_sync_to_async(cancel_order)(order=order, cancelled_by=customer)
 
     for comm in (mine, everything):
         placed, cancelled = await receive(comm), await receive(comm)
@@ -82,9 +70,8 @@ async def test_order_list_feeds_placed_and_cancelled_to_owner_and_staff(scene):
         await comm.disconnect()
 
 
-async def test_a_redispatched_event_reaches_the_client_once(scene, ship):
-    order = scene["order"]
-    comm = await open_socket(f"/ws/orders/{order.pk}/", scene["customer_token"])
+async def test_a_redispatched_event_reaches_the_client_once(order, customer_token, ship):
+    comm = await open_socket(f"/ws/orders/{order.pk}/", customer_token)
     await database_sync_to_async(ship)(order, tracking_number="1Z0001")
     first = await receive(comm)
 

@@ -35,26 +35,23 @@ async def deactivate(user_id: int) -> None:
     await get_user_model().objects.filter(pk=user_id).aupdate(is_active=False)
 
 
-async def test_a_deactivated_users_token_socket_is_closed(order_and_token):
-    order, token = order_and_token
-    comm = await open_socket(f"/ws/orders/{order.pk}/", token)
+async def test_a_deactivated_users_token_socket_is_closed(order, customer_token):
+    comm = await open_socket(f"/ws/orders/{order.pk}/", customer_token)
 
     await deactivate(order.customer_id)
 
     await assert_closed_as_refused(comm)
 
 
-async def test_a_deleted_token_closes_its_socket(order_and_token):
-    _order, token = order_and_token
-    comm = await open_socket("/ws/orders/", token)
+async def test_a_deleted_token_closes_its_socket(customer_token):
+    comm = await open_socket("/ws/orders/", customer_token)
 
-    await Token.objects.filter(key=token).adelete()
+    await Token.objects.filter(key=customer_token).adelete()
 
     await assert_closed_as_refused(comm)
 
 
-async def test_a_deactivated_users_browser_socket_is_closed(order_and_token):
-    order, _token = order_and_token
+async def test_a_deactivated_users_browser_socket_is_closed(order):
     cookie = await sync_to_async(session_cookie)(order.customer)
     comm = communicator(f"/ws/orders/{order.pk}/", cookie=cookie)
     assert (await comm.connect())[0]
@@ -64,9 +61,8 @@ async def test_a_deactivated_users_browser_socket_is_closed(order_and_token):
     await assert_closed_as_refused(comm)
 
 
-async def test_an_active_user_stays_connected_across_heartbeats(order_and_token):
-    order, token = order_and_token
-    comm = await open_socket(f"/ws/orders/{order.pk}/", token)
+async def test_an_active_user_stays_connected_across_heartbeats(order, customer_token):
+    comm = await open_socket(f"/ws/orders/{order.pk}/", customer_token)
 
     heard = []
     for _ in range(12):  # six heartbeats

@@ -5,8 +5,6 @@ from channels.db import database_sync_to_async
 from rest_framework.authtoken.models import Token
 
 from notifications.groups import WAREHOUSE_GROUP
-from orders.services import ship_order
-from tests.factories import OrderFactory, WarehouseStaffFactory
 from tests.support.ws import communicator, receive
 from warehouse.models import WarehouseNotice
 from warehouse.push import WAREHOUSE_GROUP as WAREHOUSE_APP_GROUP
@@ -20,21 +18,17 @@ def test_both_apps_name_the_same_group():
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("async_db_closed")
-async def test_staff_see_a_new_notice_and_its_acknowledgement(transactional_db):
-    staff, order = (
-        await database_sync_to_async(WarehouseStaffFactory)(),
-        await database_sync_to_async(OrderFactory)(items=2),
-    )
-    token = await database_sync_to_async(Token.objects.create)(user=staff)
+async def test_staff_see_a_new_notice_and_its_acknowledgement(warehouse_clerk, order, ship):
+    token = await database_sync_to_async(Token.objects.create)(user=warehouse_clerk)
     comm = communicator("/ws/warehouse/", token=token.key, origin=None)
     assert (await comm.connect())[0]
 
-    await database_sync_to_async(ship_order)(
-        order=order, shipped_by=staff, carrier="fedex", tracking_number="7489-0001"
+    await database_sync_to_async(ship)(
+        order, shipped_by=warehouse_clerk, carrier="fedex", tracking_number="7489-0001"
     )
     created = await receive(comm)
     notice = await WarehouseNotice.objects.aget(order=order)
-    await database_sync_to_async(acknowledge_notice)(notice=notice, user=staff)
+    await database_sync_to_async(acknowledge_notice)(notice=notice, user=warehouse_clerk)
     acknowledged = await receive(comm)
 
     assert created["type"] == "warehouse.notice"
@@ -47,7 +41,7 @@ async def test_staff_see_a_new_notice_and_its_acknowledgement(transactional_db):
     assert (acknowledged["notice_id"], acknowledged["status"], acknowledged["acknowledged_by"]) == (
         notice.pk,
         "acknowledged",
-        staff.username,
+        warehouse_clerk.username,
     )
     assert await comm.receive_nothing()
     await comm.disconnect()

@@ -20,9 +20,8 @@ pytestmark = [
 ]
 
 
-async def test_watchers_are_recorded_touched_and_removed(order_and_token):
-    order, token = order_and_token
-    comm = communicator(f"/ws/orders/{order.pk}/", token=token, origin=None)
+async def test_watchers_are_recorded_touched_and_removed(order, customer_token):
+    comm = communicator(f"/ws/orders/{order.pk}/", token=customer_token, origin=None)
     await comm.connect()
     await send(comm, {"type": "ping"})
     await receive(comm)  # the consumer handles frames in order: connect has finished
@@ -42,8 +41,7 @@ async def test_watchers_are_recorded_touched_and_removed(order_and_token):
     assert not await LiveWatcher.objects.aexists()
 
 
-async def test_the_signal_carries_event_data_user_and_path(order_and_token):
-    order, token = order_and_token
+async def test_the_signal_carries_event_data_user_and_path(order, customer_token):
     seen = []
 
     def spy(sender, *, event, data, user, path, channel_name, **kwargs):
@@ -51,7 +49,7 @@ async def test_the_signal_carries_event_data_user_and_path(order_and_token):
 
     websocket_event.connect(spy, dispatch_uid="test.spy")
     try:
-        comm = communicator(f"/ws/orders/{order.pk}/", token=token, origin=None)
+        comm = communicator(f"/ws/orders/{order.pk}/", token=customer_token, origin=None)
         await comm.connect()
         await send(comm, {"type": "ping"})
         await receive(comm)
@@ -68,15 +66,16 @@ async def test_the_signal_carries_event_data_user_and_path(order_and_token):
     ]
 
 
-async def test_a_failing_receiver_is_logged_and_the_socket_keeps_working(order_and_token, caplog):
-    order, token = order_and_token
+async def test_a_failing_receiver_is_logged_and_the_socket_keeps_working(
+    order, customer_token, caplog
+):
 
     async def broken(sender, **kwargs):
         raise RuntimeError("analytics down")
 
     websocket_event.connect(broken, dispatch_uid="test.broken")
     try:
-        comm = communicator(f"/ws/orders/{order.pk}/", token=token, origin=None)
+        comm = communicator(f"/ws/orders/{order.pk}/", token=customer_token, origin=None)
         with caplog.at_level(logging.ERROR, logger="notifications.consumers"):
             assert (await comm.connect())[0]
             await send(comm, {"type": "ping"})
@@ -90,11 +89,10 @@ async def test_a_failing_receiver_is_logged_and_the_socket_keeps_working(order_a
 
 
 async def test_a_listening_socket_keeps_its_watcher_fresh_by_heartbeat(
-    order_and_token, monkeypatch
+    order, customer_token, monkeypatch
 ):
-    order, token = order_and_token
     monkeypatch.setattr(LiveWatcher, "HEARTBEAT_SECONDS", 0.05)
-    comm = communicator(f"/ws/orders/{order.pk}/", token=token, origin=None)
+    comm = communicator(f"/ws/orders/{order.pk}/", token=customer_token, origin=None)
     await comm.connect()
     await send(comm, {"type": "ping"})
     await receive(comm)
@@ -107,8 +105,7 @@ async def test_a_listening_socket_keeps_its_watcher_fresh_by_heartbeat(
     assert not await LiveWatcher.objects.aexists()
 
 
-async def test_watchers_that_missed_their_heartbeats_are_forgotten(order_and_token):
-    order, _token = order_and_token
+async def test_watchers_that_missed_their_heartbeats_are_forgotten(order):
     now = timezone.now()
     silence = timedelta(seconds=LiveWatcher.HEARTBEAT_SECONDS * LiveWatcher.MISSED_HEARTBEATS)
     for name, seen in (("ghost", now - silence - timedelta(seconds=1)), ("alive", now)):
