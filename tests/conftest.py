@@ -9,7 +9,6 @@ silently skipping the tests that need PostgreSQL and Redis.
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 
 import pytest
 from django.conf import settings
@@ -30,7 +29,7 @@ from tests.factories import (
     WarehouseStaffFactory,
 )
 from tests.support.clients import client_for
-from tests.support.wiring import ORDER_RECEIVERS, disconnected, receiver_keys
+from tests.support.wiring import receiver_keys
 from warehouse.models import WarehouseNotice
 
 pytest_plugins = ["tests.support.live_services", "tests.support.browser"]
@@ -95,21 +94,7 @@ def _eager_celery(request: pytest.FixtureRequest) -> Iterator[None]:
     celery_app.conf.task_always_eager = previous
 
 
-# --- Receiver isolation -----------------------------------------------------------------------
-
-
-@pytest.fixture
-def only_receivers() -> Iterator[Callable[..., None]]:
-    """Call with dispatch_uids to keep; every other receiver of the order signals is
-    disconnected. Receivers are reconnected when the test ends, however it ends."""
-    with ExitStack() as stack:
-
-        def keep(*uids: str) -> None:
-            stack.enter_context(
-                disconnected(*(wire for wire in ORDER_RECEIVERS if wire.dispatch_uid not in uids))
-            )
-
-        yield keep
+# --- Mail -------------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -122,7 +107,7 @@ def unreachable_smtp(settings) -> None:
     settings.EMAIL_PORT = free_port()
 
 
-# --- Users, their tokens, and what they order ---------------------------------------------------
+# --- Users, their tokens, and what they order -------------------------------------------------
 
 
 @pytest.fixture
@@ -213,6 +198,9 @@ def warehouse_notice(customer, ship) -> WarehouseNotice:
     return WarehouseNotice.objects.get(order=shipped)
 
 
+# --- API clients ------------------------------------------------------------------------------
+
+
 @pytest.fixture
 def anon_client() -> APIClient:
     return APIClient()
@@ -224,11 +212,6 @@ def customer_client(customer) -> APIClient:
 
 
 @pytest.fixture
-def other_customer_client(other_customer) -> APIClient:
-    return client_for(other_customer)
-
-
-@pytest.fixture
 def staff_client(staff) -> APIClient:
     return client_for(staff)
 
@@ -236,11 +219,6 @@ def staff_client(staff) -> APIClient:
 @pytest.fixture
 def warehouse_clerk_client(warehouse_clerk) -> APIClient:
     return client_for(warehouse_clerk)
-
-
-@pytest.fixture
-def superuser_client(superuser) -> APIClient:
-    return client_for(superuser)
 
 
 # --- Real services ----------------------------------------------------------------------------
