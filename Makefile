@@ -37,4 +37,4 @@ lock: $(BIN)/.installed
 
 # Refresh docs/screenshots/ from the browser journeys (needs Chromium, PostgreSQL and Redis).
 screenshots: $(BIN)/.installed
-	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest tests/test_browser_journeys.py
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest tests/live/test_browser_journeys.py

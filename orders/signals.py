@@ -10,7 +10,7 @@ event whose dispatch partly failed is sent again by ``orders.tasks.redispatch_pe
 ``OrderEvent.payload`` is JSON written by ``orders.services`` and read back by other apps, so
 its keys are declared below, one ``TypedDict`` per event type: the services build them, readers
 ``cast`` ``event.payload`` to the one of the event's type and read only declared keys, and
-``tests/test_event_payloads.py`` fails when the two drift apart.
+``tests/services/test_event_payloads.py`` fails when the two drift apart.
 """
 
 from typing import TypedDict

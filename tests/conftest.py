@@ -1,4 +1,5 @@
-"""Shared fixtures: users and API clients per role, receiver isolation, and the service guard.
+"""Shared fixtures: a user and an API client per role, orders and the one way tests ship them,
+receiver isolation, and the service guard.
 
 Celery runs eagerly in every test except those marked ``services``, which start a real worker
 over Redis. ``REQUIRE_SERVICES=1`` turns every skip into a failure, so CI cannot pass by
@@ -7,31 +8,35 @@ silently skipping the tests that need PostgreSQL and Redis.
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
 
 import pytest
-import pytest_asyncio
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from orders.models import Order
+from orders.services import ship_order
 from shop.celery import app as celery_app
 from shop.management.commands.signals import known_signals
 from tests.factories import (
     AdminFactory,
     OrderFactory,
+    ProductFactory,
     StaffFactory,
     UserFactory,
     WarehouseStaffFactory,
 )
-from tests.wiring import ORDER_RECEIVERS, disconnected, receiver_keys
+from tests.support.clients import client_for
+from tests.support.wiring import receiver_keys
+from warehouse.models import WarehouseNotice
 
-pytest_plugins = ["tests.live_services", "tests.browser"]
+pytest_plugins = ["tests.support.live_services", "tests.support.browser"]
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+# What the ``ship`` fixture ships with unless told otherwise.
+SHIPMENT = {"carrier": "ups", "tracking_number": "1Z0000001"}
 
 
 # --- Hooks ------------------------------------------------------------------------------------
@@ -89,52 +94,20 @@ def _eager_celery(request: pytest.FixtureRequest) -> Iterator[None]:
     celery_app.conf.task_always_eager = previous
 
 
-@pytest_asyncio.fixture
-async def async_db_closed() -> AsyncIterator[None]:
-    """For async tests: close the connection their ORM calls opened in asgiref's worker thread.
-
-    Django's async ORM never closes it, and an open one stops the test database from being
-    dropped. ``database_sync_to_async`` closes old connections in that same thread.
-    """
-    yield
-    await database_sync_to_async(lambda: None)()
-
-
-@pytest.fixture
-def order_and_token(transactional_db):
-    """A committed order and an API token of its customer, for websocket tests."""
-    order = OrderFactory()
-    return order, Token.objects.create(user=order.customer).key
-
-
-# --- Receiver isolation -----------------------------------------------------------------------
-
-
-@pytest.fixture
-def only_receivers() -> Iterator[Callable[..., None]]:
-    """Call with dispatch_uids to keep; every other receiver of the order signals is
-    disconnected. Receivers are reconnected when the test ends, however it ends."""
-    with ExitStack() as stack:
-
-        def keep(*uids: str) -> None:
-            stack.enter_context(
-                disconnected(*(wire for wire in ORDER_RECEIVERS if wire.dispatch_uid not in uids))
-            )
-
-        yield keep
+# --- Mail -------------------------------------------------------------------------------------
 
 
 @pytest.fixture
 def unreachable_smtp(settings) -> None:
     """SMTP pointed at a local port nobody listens on: a real refused connection."""
-    from tests.live_services import free_port  # a plugin module: imported by pytest first
+    from tests.support.live_services import free_port  # a plugin module: imported by pytest first
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = free_port()
 
 
-# --- Users and clients ------------------------------------------------------------------------
+# --- Users, their tokens, and what they order -------------------------------------------------
 
 
 @pytest.fixture
@@ -144,30 +117,88 @@ def customer(db):
 
 @pytest.fixture
 def other_customer(db):
+    """A customer who owns none of ``customer``'s orders."""
     return UserFactory()
 
 
 @pytest.fixture
 def staff(db):
+    """Staff who may ship orders (``orders.ship_order``), and nothing else."""
     return StaffFactory()
 
 
 @pytest.fixture
-def clerk(db):
-    """Warehouse staff: sees orders and notices, acknowledges notices."""
+def warehouse_clerk(db):
+    """Warehouse staff: sees orders and notices, ships orders, acknowledges notices."""
     return WarehouseStaffFactory()
 
 
 @pytest.fixture
+def superuser(db):
+    return AdminFactory()
+
+
+@pytest.fixture
+def customer_token(customer) -> str:
+    """The key of an API token of ``customer``'s, as a token client sends it."""
+    return Token.objects.create(user=customer).key
+
+
+@pytest.fixture
+def staff_token(staff) -> str:
+    return Token.objects.create(user=staff).key
+
+
+@pytest.fixture
+def product(db):
+    return ProductFactory()
+
+
+@pytest.fixture
 def order(customer):
+    """A placed order of ``customer``'s, with two items."""
     return OrderFactory(customer=customer, items=2)
 
 
-def client_for(user) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
+# --- Shipping ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ship(staff, django_capture_on_commit_callbacks) -> Callable[..., Order]:
+    """``ship(order, **overrides)``: ship through ``orders.services.ship_order``, then run the
+    on-commit callbacks it registered (the dispatch, the receivers, their eager tasks), as the
+    commit of a real request would. Returns the shipped order, as the service does.
+
+    By ``staff`` with ``SHIPMENT``'s carrier and tracking number; any of ``shipped_by``,
+    ``carrier``, ``tracking_number`` and ``notify_customer`` may be overridden. In a
+    ``transaction=True`` test the commit runs the callbacks itself. Not for use inside a
+    ``django_capture_on_commit_callbacks`` block of the test's own, which would run them again:
+    call the service there.
+    """
+
+    def ship_(order: Order, **overrides) -> Order:
+        with django_capture_on_commit_callbacks(execute=True):
+            return ship_order(order=order, **{"shipped_by": staff, **SHIPMENT, **overrides})
+
+    return ship_
+
+
+@pytest.fixture
+def shipped_order(order, ship) -> Order:
+    """``order``, shipped: its shipment email and warehouse notice are sent."""
+    ship(order)
+    order.refresh_from_db()
+    return order
+
+
+@pytest.fixture
+def warehouse_notice(customer, ship) -> WarehouseNotice:
+    """The warehouse notice for another order of ``customer``'s, shipped; ``order`` stays placed."""
+    shipped = ship(OrderFactory(customer=customer, items=2))
+    return WarehouseNotice.objects.get(order=shipped)
+
+
+# --- API clients ------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -181,23 +212,13 @@ def customer_client(customer) -> APIClient:
 
 
 @pytest.fixture
-def other_client(other_customer) -> APIClient:
-    return client_for(other_customer)
-
-
-@pytest.fixture
 def staff_client(staff) -> APIClient:
     return client_for(staff)
 
 
 @pytest.fixture
-def clerk_client(clerk) -> APIClient:
-    return client_for(clerk)
-
-
-@pytest.fixture
-def superuser_client(db) -> APIClient:
-    return client_for(AdminFactory())
+def warehouse_clerk_client(warehouse_clerk) -> APIClient:
+    return client_for(warehouse_clerk)
 
 
 # --- Real services ----------------------------------------------------------------------------

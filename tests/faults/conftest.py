@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fault_services import (
+from tests.support.fault_services import (
     BASE_DIR,
     Delivery,
     FaultHarness,
@@ -23,7 +23,7 @@ from tests.fault_services import (
     PrivateRedis,
     SMTPSink,
 )
-from tests.live_services import free_port
+from tests.support.live_services import free_port
 
 HARNESS = pytest.StashKey[FaultHarness]()
 

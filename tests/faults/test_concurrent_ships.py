@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.fault_services import Subscriber, ship
+from tests.support.fault_services import Subscriber, ship
 
 pytestmark = [pytest.mark.services, pytest.mark.faults]
 

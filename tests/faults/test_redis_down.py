@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from tests.factories import DEFAULT_PASSWORD
-from tests.fault_services import admin_ship, catch_up, get_status, handshake_outcome, ship
+from tests.support.fault_services import admin_ship, catch_up, get_status, handshake_outcome, ship
 
 pytestmark = [pytest.mark.services, pytest.mark.faults]
 

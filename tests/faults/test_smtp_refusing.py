@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from tests.fault_services import ship, wait_for
+from tests.support.fault_services import ship, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.faults]
 

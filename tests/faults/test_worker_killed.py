@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from tests.fault_services import WAREHOUSE_EMAIL, ship
+from tests.support.fault_services import WAREHOUSE_EMAIL, ship
 
 pytestmark = [pytest.mark.services, pytest.mark.faults]
 
