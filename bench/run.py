@@ -52,6 +52,7 @@ class Sizes:
     cleanup_timeout: float
     smtp_ships: int
     profile_ships: int
+    request_timeout: float = 10  # open loop: a request unanswered this long is a timeout
 
 
 FULL = Sizes(
@@ -85,6 +86,7 @@ QUICK = Sizes(
     cleanup_timeout=15,
     smtp_ships=30,
     profile_ships=0,
+    request_timeout=5,
 )
 GOAL_CLIENTS = 32
 
@@ -134,16 +136,22 @@ class Bench:
 
     # --- Helpers ----------------------------------------------------------------------------
 
-    async def drain(self, timeout: float) -> float | None:
+    async def drain(self, timeout: float, *, stall: float | None = 3) -> float | None:
         """Seconds until no email or notice is pending and every event is dispatched (an
-        undispatched event's email and notice do not exist yet); None: not after ``timeout``."""
-        began = time.perf_counter()
+        undispatched event's email and notice do not exist yet); None: not after ``timeout``,
+        or (between phases) once the backlog stopped shrinking for ``stall`` seconds: what is
+        left then waits for the beat's sweeps, minutes away."""
+        began = last_change = time.perf_counter()
+        previous = None
         while True:
             left = self.stack.backlog()
+            now = time.perf_counter()
             if not any(left.values()):
-                return time.perf_counter() - began
-            if time.perf_counter() - began > timeout:
+                return now - began
+            if now - began > timeout or (stall and now - last_change > stall):
                 return None
+            if left != previous:
+                previous, last_change = left, now
             await asyncio.sleep(0.25)
 
     async def with_pg_sampler(self, coroutine) -> tuple[object, int]:
@@ -209,7 +217,9 @@ class Bench:
                 ("get", self.get_request),
                 ("ship", self.ship_request),
             ):
-                before = self.stack.pg_stats() if kind == "ship" else None
+                counted = kind == "ship" and clients == GOAL_CLIENTS
+                before = self.stack.pg_stats() if counted else None
+                cpu = time.process_time(), self.stack.web_cpu_seconds()
                 result = await load.closed_loop(
                     f"{kind}-{clients}",
                     self.port,
@@ -219,35 +229,49 @@ class Bench:
                 )
                 key = f"closed_{kind}_{clients}"
                 summary = self.keep(key, result, samples=clients == GOAL_CLIENTS)
+                summary["cores_used"] = {
+                    "client": round((time.process_time() - cpu[0]) / result.seconds, 2),
+                    "web": round((self.stack.web_cpu_seconds() - cpu[1]) / result.seconds, 2),
+                }
                 curves[kind].append(summary["throughput_per_s"])
                 say(
                     f"  {clients:>3} clients {kind:<5}: {summary['throughput_per_s']:>7.1f}/s,"
                     f" p50 {summary['latency_ms'].get('p50')} ms,"
-                    f" p99 {summary['latency_ms'].get('p99')} ms, {result.failed} failed"
+                    f" p99 {summary['latency_ms'].get('p99')} ms, {result.failed} failed;"
+                    f" cores: client {summary['cores_used']['client']},"
+                    f" web {summary['cores_used']['web']}"
                 )
                 if kind == "ship":
-                    drained = await self.drain(self.sizes.drain_timeout)
+                    summary["drained_after_s"] = await self.drain(self.sizes.drain_timeout)
+                if counted:
                     await asyncio.sleep(1.5)  # idle backends flush their statistics
                     after = self.stack.pg_stats()
                     ships = max(1, result.ok)
                     summary["pg_per_ship"] = {
                         k: round((after[k] - before[k]) / ships, 2) for k in after
                     }
-                    summary["drained_after_s"] = drained
         self.results["closed_curves"] = {"clients": list(self.sizes.levels), **curves}
 
     async def open_loop(self, rate: int, seconds: float) -> dict:
         key = f"open_{rate}"
-        coroutine = load.open_loop(key, self.port, self.ship_request, rate=rate, seconds=seconds)
+        coroutine = load.open_loop(
+            key,
+            self.port,
+            self.ship_request,
+            rate=rate,
+            seconds=seconds,
+            timeout=self.sizes.request_timeout,
+        )
         result, peak = await self.with_pg_sampler(coroutine)
         ended = time.perf_counter()
         backlog_at_end = self.stack.backlog()
-        drained = await self.drain(self.sizes.drain_timeout)
+        drained = await self.drain(self.sizes.drain_timeout, stall=None if rate == 100 else 3)
         summary = self.keep(key, result, samples=True)
         summary["pg_connections_peak"] = peak
         summary["backlog_at_end"] = backlog_at_end
+        summary["request_timeout_s"] = self.sizes.request_timeout
         summary["drained_s_after_end"] = (
-            None if drained is None else round(time.perf_counter() - ended - 0, 2)
+            None if drained is None else round(time.perf_counter() - ended, 2)
         )
         if drained is None:
             summary["backlog_left"] = self.stack.backlog()
@@ -303,7 +327,6 @@ class Bench:
             await self.wait_clean(self.sizes.cleanup_timeout)
         connection.close()
         self.results["push"] = rows
-        await self.drain(self.sizes.drain_timeout)
 
     async def wait_clean(self, timeout: float) -> dict:
         began = time.perf_counter()
@@ -383,7 +406,7 @@ class Bench:
             )
             latencies[mode] += result.latencies
             failed[mode] += result.failed
-        self.stack.smtp_slow(False)
+        self.stack.smtp_slow(False)  # the slow sends still queued now go out at once
         out = {
             mode: {"latency_ms": load.latency_summary(values), "failed": failed[mode]}
             for mode, values in latencies.items()
@@ -391,7 +414,6 @@ class Bench:
         for mode in out:
             say(f"  SMTP {mode}: ship p50 {out[mode]['latency_ms'].get('p50')} ms")
         self.results["smtp"] = out
-        await self.drain(self.sizes.drain_timeout)
 
     def statements(self, workdir: Path) -> None:
         out = workdir / "statements.json"

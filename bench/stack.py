@@ -366,6 +366,15 @@ class Stack:
             if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
         )
 
+    def web_cpu_seconds(self) -> float:
+        """User plus system CPU seconds of the uvicorn workers so far."""
+        total = 0
+        for pid in self.web_workers():
+            with contextlib.suppress(OSError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / os.sysconf("SC_CLK_TCK")
+
     def web_rss_kib(self) -> dict[int, int]:
         return {pid: rss_kib(pid) for pid in self.web_workers()}
 
