@@ -54,12 +54,13 @@ def push_versus_subscribers(
 ) -> None:
     figure, axes = plt.subplots(figsize=(8, 4.8))
     for name, values in series.items():
-        axes.plot(subscribers, values, marker="o", label=name)
+        style = "--" if "request" in name else "-"
+        axes.plot(subscribers, values, marker="o", linestyle=style, label=name)
     axes.set_xscale("log")
     axes.set_xticks(subscribers, [str(s) for s in subscribers])
     axes.axhline(0, color="grey", linewidth=0.8)
     axes.set_xlabel("staff subscribers on ws/orders/")
-    axes.set_ylabel("ms from the ship response to the subscriber's frame")
+    axes.set_ylabel("ms to the subscriber's frame (below 0: before the response)")
     axes.grid(True, which="both", alpha=0.3)
     axes.legend(fontsize=8)
     axes.set_title(title, fontsize=10)
