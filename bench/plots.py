@@ -58,6 +58,7 @@ def push_versus_subscribers(
         axes.plot(subscribers, values, marker="o", linestyle=style, label=name)
     axes.set_xscale("log")
     axes.set_xticks(subscribers, [str(s) for s in subscribers])
+    axes.set_yscale("symlog", linthresh=10)  # negative (before the response) to seconds
     axes.axhline(0, color="grey", linewidth=0.8)
     axes.set_xlabel("staff subscribers on ws/orders/")
     axes.set_ylabel("ms to the subscriber's frame (below 0: before the response)")

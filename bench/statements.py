@@ -11,7 +11,7 @@ uvicorn, in one thread. What is counted:
   as ``CaptureQueriesContext`` records them: BEGIN, COMMIT, ROLLBACK and SAVEPOINT included
   (Django logs those since 4.2). Statements of the Celery tasks (the worker sends the emails)
   are not in it; ``worker_statements`` counts those by running both tasks in-process too.
-- order reads: SELECTs whose FROM is ``orders_order``.
+- order reads: SELECTs that read ``orders_order`` (in FROM or a JOIN).
 - Redis round trips: writes of a command (or a pipeline) to Redis by redis-py, sync and async
   (cache, broker, channel layer), counted by wrapping ``send_packed_command``.
 The first ship of the process is a warm-up and is not counted. Orders with 1, 10 and 30 items
