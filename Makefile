@@ -6,7 +6,7 @@ BIN = $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint lock audit screenshots
+.PHONY: run test lint lock audit screenshots bench bench-quick
 
 $(BIN)/.installed: requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,3 +38,12 @@ lock: $(BIN)/.installed
 # Refresh docs/screenshots/ from the browser journeys (needs Chromium, PostgreSQL and Redis).
 screenshots: $(BIN)/.installed
 	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest tests/live/test_browser_journeys.py
+
+# The production benchmark (bench/README.md): starts its own database, Redis DBs 10-11, SMTP sink,
+# uvicorn, Celery worker and beat, measures every goal, writes bench/results/. ARGS=--quick for
+# the scaled-down run (under 3 minutes), also `make bench-quick`.
+bench: $(BIN)/.installed
+	$(BIN)/python bench/run.py $(ARGS)
+
+bench-quick: $(BIN)/.installed
+	$(BIN)/python bench/run.py --quick $(ARGS)

@@ -151,7 +151,7 @@ def base_env() -> dict[str, str]:
 
 def seed(env: dict[str, str], sizes: Sizes) -> dict:
     result = subprocess.run(
-        [sys.executable, "bench/seed.py", str(sizes.customers), str(sizes.orders)],
+        [sys.executable, "bench/asgi_seed.py", str(sizes.customers), str(sizes.orders)],
         cwd=ROOT,
         env=env,
         capture_output=True,
