@@ -2,9 +2,10 @@
 
 Run from the project root: ``.venv/bin/python bench/run.py [--quick] [--logs DIR]``.
 bench/stack.py starts the stack (its own PostgreSQL database, Redis DBs 10 and 11, SMTP sink,
-uvicorn with two workers, a Celery worker and beat), bench/load.py and bench/sockets.py load
-it, bench/statements.py counts a ship's statements. Every goal is printed with its figure and
-PASS or FAIL; results go to bench/results/<timestamp>.json (and latest.json) with PNG plots.
+gunicorn for HTTP, uvicorn for websockets, a Celery worker and beat), bench/load.py and
+bench/sockets.py load it, bench/statements.py counts a ship's statements. Every goal is
+printed with its figure and PASS or FAIL; results go to bench/results/<timestamp>.json (and
+latest.json) with PNG plots.
 bench/README.md explains the method.
 """
 
@@ -111,7 +112,8 @@ class Bench:
     def __init__(self, stack: Stack, data: dict, sizes: Sizes) -> None:
         self.stack = stack
         self.sizes = sizes
-        self.port = stack.web_port
+        self.port = stack.web_port  # HTTP
+        self.ws_port = stack.ws_port  # websockets
         self.token = data["staff_token"]
         self.auth = {"Authorization": f"Token {self.token}"}
         self.all_orders = data["orders"]
@@ -192,7 +194,7 @@ class Bench:
         for make in (self.limit_request, self.get_request, self.ship_request):
             await load.closed_loop("warm-up", self.port, make, clients=4, seconds=1.5)
         socket_list, _, errors, _ = await sockets.open_sockets(
-            self.port, self.token, 4, concurrency=4, deadline=time.perf_counter() + 30
+            self.ws_port, self.token, 4, concurrency=4, deadline=time.perf_counter() + 30
         )
         if errors:
             raise RuntimeError(f"warm-up handshake failed: {errors[0]}")
@@ -306,7 +308,7 @@ class Bench:
         connection = load.Connection(self.port)
         for count in self.sizes.push_levels:
             subscribers, _, errors, _ = await sockets.open_sockets(
-                self.port, self.token, count, concurrency=100, deadline=time.perf_counter() + 120
+                self.ws_port, self.token, count, concurrency=100, deadline=time.perf_counter() + 120
             )
             answered = await sockets.settle(subscribers)
             result = await sockets.push_latency(
@@ -349,7 +351,7 @@ class Bench:
         self.stack.restart_web()
         await self.warm_web()
         warm, _, _, _ = await sockets.open_sockets(
-            self.port, self.token, 4, concurrency=4, deadline=time.perf_counter() + 30
+            self.ws_port, self.token, 4, concurrency=4, deadline=time.perf_counter() + 30
         )
         await sockets.settle(warm)
         await sockets.close_all(warm)
@@ -358,7 +360,7 @@ class Bench:
         before = self.stack.web_rss_kib()
         n = self.sizes.idle
         opened, handshakes, errors, elapsed = await sockets.open_sockets(
-            self.port,
+            self.ws_port,
             self.token,
             n,
             concurrency=200,
@@ -522,7 +524,7 @@ def goals(results: dict, sizes: Sizes) -> list[dict]:
     idle = results["idle"]
     per = idle["kib_per_subscriber"]
     add(
-        f"{idle['asked']} idle subscribers: KiB each (all uvicorn workers' RSS)",
+        f"{idle['asked']} idle subscribers: KiB each (the uvicorn workers' RSS)",
         f"{per} KiB, {idle['opened']} opened ({idle['handshake_errors']} errors)",
         f"<= 40 KiB, all {idle['asked']} open",
         per is not None and per <= 40 and idle["opened"] == idle["asked"],
@@ -577,7 +579,7 @@ def make_plots(bench: Bench, stamp: str, quick: bool) -> list[str]:
     suffix = "-quick" if quick else ""
     names = []
     samples = bench.samples
-    title = f"{stamp}{' (quick)' if quick else ''}, uvicorn --workers 2, 2 shared cores"
+    title = f"{stamp}{' (quick)' if quick else ''}, gunicorn + uvicorn, 2 shared cores"
     series = {
         "one client GET": samples.get("one_client_get", []),
         "one client ship": samples.get("one_client_ship", []),

@@ -8,9 +8,10 @@ Everything is private to one run and removed at the end, also after Ctrl-C:
 - Redis on 127.0.0.1:6379: DB 10 for the channel layer and the cache (``REDIS_URL``), DB 11 for
   the Celery broker (``CELERY_BROKER_URL``, which Celery reads before its setting). Only these
   two are flushed, before and after.
-- The SMTP sink (``bench/smtp_sink.py``), uvicorn as docs/websockets.md says (``uvicorn
-  shop.asgi:application --workers 2``), one Celery worker and one beat as docs/README.md says
-  (``celery -A shop worker -l info`` and ``celery -A shop beat -l info``), all with
+- The SMTP sink (``bench/smtp_sink.py``), the web servers as docs/operations.md says (HTTP:
+  ``gunicorn -c python:shop.gunicorn_conf``; websockets: ``uvicorn shop.asgi:application
+  --workers 2``), one Celery worker and one beat as docs/operations.md says
+  (``celery -A shop worker`` and ``celery -A shop beat``), all with
   ``DJANGO_PRODUCTION=1`` and ``DJANGO_SETTINGS_MODULE=bench.settings`` (production's settings
   plus the limit view). Ports are free ones in 8900-8999.
 
@@ -114,7 +115,8 @@ class Stack:
         self.database_created = False
         self.role_created = False
         self.monitor: psycopg.Connection | None = None
-        self.web_port = 0
+        self.web_port = 0  # HTTP: gunicorn
+        self.ws_port = 0  # websockets: uvicorn
         self.smtp_port = 0
         self.env: dict[str, str] = {}
 
@@ -133,6 +135,7 @@ class Stack:
         self.flush_redis()
         self.smtp_port = free_port(self.ports)
         self.web_port = free_port(self.ports)
+        self.ws_port = free_port(self.ports)
         self.env = self.child_env()
         began = time.monotonic()
         seed_file = self.workdir / "seed.json"
@@ -159,7 +162,7 @@ class Stack:
         """Stop every child (web first), drop the database and the role, flush the Redis DBs."""
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C waits
         try:
-            for name in ["web", "beat", "worker", "smtp", *self.children]:
+            for name in ["http", "ws", "beat", "worker", "smtp", *self.children]:
                 if name in self.children:
                     self.stop(name)
             if self.monitor is not None:
@@ -334,32 +337,48 @@ class Stack:
         self.children["smtp"].popen.send_signal(signal.SIGUSR1 if slow else signal.SIGUSR2)
 
     def start_web(self) -> None:
-        """The documented production server: uvicorn, two worker processes."""
-        command = ["-m", "uvicorn", "shop.asgi:application", "--host", HOST]
-        command += ["--port", str(self.web_port), "--workers", "2"]
-        child = self.spawn("web", command)
-        self.wait_for_log(child, "Started server process", count=2)  # both workers
+        """The documented production servers: gunicorn for HTTP, uvicorn for websockets."""
+        http = self.spawn(
+            "http",
+            ["-m", "gunicorn", "-c", "python:shop.gunicorn_conf"],
+            self.env | {"WEB_BIND": f"{HOST}:{self.web_port}"},
+        )
+        uvicorn = ["-m", "uvicorn", "shop.asgi:application", "--host", HOST, "--workers", "2"]
+        ws = self.spawn("ws", [*uvicorn, "--port", str(self.ws_port)])
+        self.wait_for_log(ws, "Started server process", count=2)  # both workers
+        for port, child in ((self.web_port, http), (self.ws_port, ws)):
+            self.wait_healthy(port, child)
+        self.say(
+            f"gunicorn on port {self.web_port}: pids {self.http_workers()};"
+            f" uvicorn --workers 2 on port {self.ws_port}: pids {self.ws_workers()}"
+        )
+
+    def wait_healthy(self, port: int, child: Child) -> None:
         deadline = time.monotonic() + 60
         while True:
             try:
-                url = f"http://{HOST}:{self.web_port}/health/"
+                url = f"http://{HOST}:{port}/health/"
                 with urllib.request.urlopen(url, timeout=5) as response:
                     if response.status == 200:
-                        break
+                        return
             except OSError:
                 pass
             if time.monotonic() > deadline or not child.alive():
-                raise RuntimeError(f"web not healthy:\n{child.log_text()[-3000:]}")
+                raise RuntimeError(f"{child.name} not healthy:\n{child.log_text()[-3000:]}")
             time.sleep(0.3)
-        self.say(f"uvicorn --workers 2 on port {self.web_port}: pids {self.web_workers()}")
 
     def restart_web(self) -> None:
-        self.stop("web")
+        self.stop("http")
+        self.stop("ws")
         self.start_web()
 
-    def web_workers(self) -> list[int]:
+    def http_workers(self) -> list[int]:
+        """gunicorn's worker processes (forked children of its master)."""
+        return children(self.children["http"].popen.pid)
+
+    def ws_workers(self) -> list[int]:
         """The uvicorn worker processes (spawned children of the master)."""
-        master = self.children["web"].popen.pid
+        master = self.children["ws"].popen.pid
         return sorted(
             pid
             for pid in children(master)
@@ -367,16 +386,17 @@ class Stack:
         )
 
     def web_cpu_seconds(self) -> float:
-        """User plus system CPU seconds of the uvicorn workers so far."""
+        """User plus system CPU seconds of the web processes (both servers' workers) so far."""
         total = 0
-        for pid in self.web_workers():
+        for pid in self.http_workers() + self.ws_workers():
             with contextlib.suppress(OSError):
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
                 total += int(fields[11]) + int(fields[12])  # utime, stime
         return total / os.sysconf("SC_CLK_TCK")
 
     def web_rss_kib(self) -> dict[int, int]:
-        return {pid: rss_kib(pid) for pid in self.web_workers()}
+        """Resident memory of each websocket server process."""
+        return {pid: rss_kib(pid) for pid in self.ws_workers()}
 
     def start_worker(self) -> None:
         """One Celery worker (its default pool: one process per core) and one beat."""

@@ -1,10 +1,8 @@
 """Receivers of the orders app's signals. Fast and idempotent: slow work goes to Celery."""
 
-import asyncio
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 
 from notifications import tasks
 from notifications.channel_groups import (
@@ -16,6 +14,7 @@ from notifications.messages import order_event_message
 from notifications.models import EmailLog
 from notifications.services import log_shipment_email, record_watcher_event
 from orders.models import Order, OrderEvent, Shipment
+from shop.api import publish
 
 QUEUE_SHIPMENT_EMAIL_UID = "notifications.queue_shipment_email"
 PUSH_ORDER_EVENT_UID = "notifications.push_order_event"
@@ -37,23 +36,23 @@ def queue_shipment_email(
         tasks.deliver_email.delay_on_commit(email_log.pk)
 
 
-async def push_order_event(
+def push_order_event(
     sender: type[Order], *, order: Order, event: OrderEvent, **kwargs: Any
 ) -> None:
     """Send the event to everyone watching: the order's, the customer's and the staff channel group.
 
-    Async, because the channel layer is: ``asend_robust`` awaits it in the caller's loop, and
-    ``send_robust`` (the dispatcher, in sync code) runs it through one ``async_to_sync``. It
-    touches no database: everything it sends was loaded with the event.
+    Sync, through ``shop.api.publish``: the three sends go out together over the process's
+    long-lived channel-layer connections. It touches no database: everything it sends was
+    loaded with the event.
     """
-    groups = (
-        order_channel_group(order.pk),
-        customer_channel_group(order.customer_id),
-        STAFF_CHANNEL_GROUP,
-    )
     message = order_event_message(event)
-    layer = get_channel_layer()
-    await asyncio.gather(*(layer.group_send(group, message) for group in groups))
+    publish.group_send(
+        [
+            (order_channel_group(order.pk), message),
+            (customer_channel_group(order.customer_id), message),
+            (STAFF_CHANNEL_GROUP, message),
+        ]
+    )
 
 
 async def track_live_watchers(

@@ -130,13 +130,18 @@ TEMPLATES = [
 ]
 
 # --- Database ---------------------------------------------------------------------------------
-# CONN_MAX_AGE=0: under ASGI every worker thread would otherwise hold its own persistent
-# connection and exhaust PostgreSQL's limit under load (see docs/architecture.md).
+# Persistent connections (DATABASE_CONN_MAX_AGE seconds, 60 by default): a new PostgreSQL
+# connection costs more than a ship. Their number is bounded by the threads that use the
+# database: gunicorn's workers x threads, one per uvicorn process (Channels runs all of a
+# process's database work in one thread), one per Celery child (docs/operations.md sizes
+# max_connections from this). The health check reconnects after a database restart instead
+# of failing the first request with the dead connection.
 
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=0,
+        conn_max_age=env_seconds("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -2,9 +2,7 @@
 
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-
+from shop.api import publish
 from warehouse.models import WarehouseNotice
 
 WAREHOUSE_CHANNEL_GROUP = "warehouse"
@@ -29,4 +27,4 @@ def notice_message(notice: WarehouseNotice) -> dict[str, Any]:
 
 
 def push_notice(notice: WarehouseNotice) -> None:
-    async_to_sync(get_channel_layer().group_send)(WAREHOUSE_CHANNEL_GROUP, notice_message(notice))
+    publish.group_send([(WAREHOUSE_CHANNEL_GROUP, notice_message(notice))])

@@ -1,8 +1,8 @@
 """The websocket push receiver: each order event reaches the order's, customer's and staff group.
 
-It is an async receiver: the dispatcher's ``send_robust`` (sync) and ``asend_robust`` (async)
-must push the same messages and report a failure the same way. Runs on the in-memory channel
-layer by default and on Redis when REDIS_URL is set.
+The dispatcher's ``send_robust`` (sync) and ``asend_robust`` (async, which runs the sync
+receiver in a thread) must push the same messages and report a failure the same way. Runs on
+the in-memory channel layer by default and on Redis when REDIS_URL is set.
 """
 
 import pytest

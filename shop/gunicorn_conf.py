@@ -1,0 +1,25 @@
+"""gunicorn settings for the HTTP side in production: ``gunicorn -c python:shop.gunicorn_conf``.
+
+HTTP runs under WSGI with threads, websockets under uvicorn (docs/operations.md): Django
+serves sync views on one thread per process under ASGI, so an ASGI server answers one HTTP
+request at a time per process, while a ship spends most of its time waiting on PostgreSQL
+and Redis. Every value can be set from the environment; the defaults are the ones
+``bench/README.md`` measured.
+"""
+
+import os
+
+from shop.gunicorn_worker import SheddingThreadWorker
+
+bind = os.environ.get("WEB_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("WEB_WORKERS") or os.cpu_count() or 1)
+threads = int(os.environ.get("WEB_THREADS", "8"))
+worker_class = "shop.gunicorn_worker.SheddingThreadWorker"
+wsgi_app = "shop.wsgi:application"
+keepalive = 75  # seconds; above a load balancer's idle timeout (60 s on AWS), as it expects
+preload_app = True  # import Django once, before forking the workers
+QUEUE_TIMEOUT = float(os.environ.get("WEB_QUEUE_TIMEOUT", "1.0"))
+
+
+def post_worker_init(worker: SheddingThreadWorker) -> None:
+    worker.queue_timeout = QUEUE_TIMEOUT
