@@ -399,8 +399,16 @@ class Stack:
         return {pid: rss_kib(pid) for pid in self.ws_workers()}
 
     def start_worker(self) -> None:
-        """One Celery worker (its default pool: one process per core) and one beat."""
-        worker = self.spawn("worker", ["-m", "celery", "-A", "shop", "worker", "-l", "info"])
+        """One Celery worker (its default pool: one process per core) and one beat.
+
+        Its children keep their database connections (docs/operations.md), as beat does not
+        need to.
+        """
+        worker = self.spawn(
+            "worker",
+            ["-m", "celery", "-A", "shop", "worker", "-l", "info"],
+            self.env | {"DATABASE_CONN_MAX_AGE": "60"},
+        )
         schedule = self.workdir / "celerybeat-schedule"
         self.spawn(
             "beat", ["-m", "celery", "-A", "shop", "beat", "-l", "info", "-s", str(schedule)]

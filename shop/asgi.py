@@ -6,6 +6,10 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
+# Django runs each ASGI request's sync code in a thread of its own (a ThreadSensitiveContext),
+# so a persistent connection would stay open with every thread: none here, whatever the
+# environment asks for the other process types (docs/operations.md).
+os.environ["DATABASE_CONN_MAX_AGE"] = "0"
 
 # Set up Django before importing anything that touches models.
 django_asgi_app = get_asgi_application()

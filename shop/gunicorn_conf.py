@@ -11,6 +11,10 @@ import os
 
 from shop.gunicorn_worker import SheddingThreadWorker
 
+# Persistent database connections: gunicorn's threads live as long as the worker, so each
+# keeps one (shop/settings.py). Read when Django's settings load, after this file.
+os.environ.setdefault("DATABASE_CONN_MAX_AGE", "60")
+
 bind = os.environ.get("WEB_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_WORKERS") or os.cpu_count() or 1)
 threads = int(os.environ.get("WEB_THREADS", "8"))

@@ -43,8 +43,8 @@ def env_rate(name: str, default: str) -> str:
     return value
 
 
-def env_seconds(name: str, default: float) -> float:
-    """Read a positive duration in seconds (fractions allowed, for tests)."""
+def env_seconds(name: str, default: float, *, allow_zero: bool = False) -> float:
+    """Read a positive duration in seconds (fractions allowed, for tests), or 0 if allowed."""
     value = os.environ.get(name)
     if not value:
         return float(default)
@@ -52,8 +52,9 @@ def env_seconds(name: str, default: float) -> float:
         seconds = float(value)
     except ValueError:
         seconds = -1.0
-    if not seconds > 0:
-        raise ImproperlyConfigured(f"{name} must be a positive number of seconds, got {value!r}")
+    if not (seconds > 0 or (allow_zero and seconds == 0)):
+        least = "0 or more" if allow_zero else "a positive number of"
+        raise ImproperlyConfigured(f"{name} must be {least} seconds, got {value!r}")
     return seconds
 
 
@@ -130,17 +131,18 @@ TEMPLATES = [
 ]
 
 # --- Database ---------------------------------------------------------------------------------
-# Persistent connections (DATABASE_CONN_MAX_AGE seconds, 60 by default): a new PostgreSQL
-# connection costs more than a ship. Their number is bounded by the threads that use the
-# database: gunicorn's workers x threads, one per uvicorn process (Channels runs all of a
-# process's database work in one thread), one per Celery child (docs/operations.md sizes
-# max_connections from this). The health check reconnects after a database restart instead
-# of failing the first request with the dead connection.
+# Persistent connections (DATABASE_CONN_MAX_AGE seconds; 0, the default, closes each one at
+# the end of its request or task): a new PostgreSQL connection costs more than a ship.
+# shop/gunicorn_conf.py turns them on for gunicorn's threads and docs/operations.md for
+# Celery's children; shop/asgi.py keeps them off under ASGI. Their number is then bounded by
+# the threads that use the database (docs/operations.md sizes max_connections from it). The
+# health check reconnects after a database restart instead of failing a request on the dead
+# connection.
 
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_seconds("DATABASE_CONN_MAX_AGE", 60),
+        conn_max_age=int(env_seconds("DATABASE_CONN_MAX_AGE", 0, allow_zero=True)),
         conn_health_checks=True,
     )
 }

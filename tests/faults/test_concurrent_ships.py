@@ -33,7 +33,9 @@ def test_concurrent_ships_of_one_order_across_two_servers(faults, fault_report):
         pushed = [m for m in subscriber.everything_so_far() if m["type"] == "order.shipped"]
 
     assert answers[200] == 1, answers
-    assert set(answers) <= {200, 409, 429}, f"no 5xx (or anything else): {answers}"
+    # 503: refused by gunicorn after waiting longer than WEB_QUEUE_TIMEOUT for a thread, as
+    # 100 requests at once may on a busy machine (tests/faults/test_overload.py).
+    assert set(answers) <= {200, 409, 429, 503}, f"no other 5xx (or anything else): {answers}"
     assert faults.scalar("SELECT count(*) FROM orders_shipment") == 1
     (event_id,) = faults.postgres.query("SELECT id FROM orders_orderevent WHERE type = 'shipped'")
     assert (delivery.delivered, delivery.duplicated, delivery.lost) == (2, 0, 0)

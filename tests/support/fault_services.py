@@ -2,9 +2,10 @@
 
 Everything here is started and stopped by the tests themselves: a Redis server and a
 PostgreSQL 15 cluster on free ports (never the machine's shared services, which other
-processes rely on), an SMTP sink that can be slow or refuse connections, uvicorn web servers
-and a Celery worker with embedded beat. Child processes write their output to files whose
-tails are attached to the report of a failing test.
+processes rely on), an SMTP sink that can be slow or refuse connections, web servers as in
+production (gunicorn for HTTP, uvicorn for websockets) and a Celery worker with embedded beat.
+Child processes write their output to files whose tails are attached to the report of a
+failing test.
 """
 
 import asyncio
@@ -377,8 +378,12 @@ class SMTPSink:
 
 @dataclass
 class WebServer:
+    """The production pair: gunicorn (shop/gunicorn_conf.py) for HTTP, uvicorn for websockets."""
+
     port: int
     child: ChildProcess
+    ws_port: int
+    ws_child: ChildProcess
 
     @property
     def http(self) -> str:
@@ -386,16 +391,27 @@ class WebServer:
 
     @property
     def ws(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
+        return f"ws://127.0.0.1:{self.ws_port}"
+
+    @property
+    def children(self) -> tuple[ChildProcess, ChildProcess]:
+        return self.child, self.ws_child
 
     def start(self) -> None:
-        self.child.start()
-        wait_for(
-            lambda: not self.child.running or answers(f"{self.http}/health/"),
-            timeout=START_TIMEOUT,
-            what=f"uvicorn on port {self.port}",
-        )
-        assert self.child.running, f"uvicorn exited during start-up:\n{self.child.tail()}"
+        for child, port in ((self.child, self.port), (self.ws_child, self.ws_port)):
+            child.start()
+            wait_for(
+                lambda child=child, port=port: (
+                    not child.running or answers(f"http://127.0.0.1:{port}/health/")
+                ),
+                timeout=START_TIMEOUT,
+                what=f"{child.name} on port {port}",
+            )
+            assert child.running, f"{child.name} exited during start-up:\n{child.tail()}"
+
+    def stop(self) -> None:
+        for child in self.children:
+            child.stop()
 
 
 @dataclass
@@ -662,14 +678,27 @@ class FaultHarness:
             **FAST_TIMINGS,
         }
         self.web_servers: list[WebServer] = []
-        self.worker = Worker(root=root, env=self.env, log_path=root / "worker.log")
+        # As docs/operations.md runs it: persistent connections in the worker's processes.
+        worker_env = self.env | {"DATABASE_CONN_MAX_AGE": "60"}
+        self.worker = Worker(root=root, env=worker_env, log_path=root / "worker.log")
 
     def start_web(self) -> WebServer:
-        port = free_port()
-        command = [sys.executable, "-m", "uvicorn", "shop.asgi:application", "--host"]
-        command += ["127.0.0.1", "--port", str(port), "--log-level", "warning"]
         name = f"web-{len(self.web_servers) + 1}"
-        server = WebServer(port, ChildProcess(name, command, self.env, self.root / f"{name}.log"))
+        port, ws_port = free_port(), free_port()
+        http = [sys.executable, "-m", "gunicorn", "-c", "python:shop.gunicorn_conf"]
+        ws = [sys.executable, "-m", "uvicorn", "shop.asgi:application", "--host", "127.0.0.1"]
+        ws += ["--port", str(ws_port), "--log-level", "warning"]
+        server = WebServer(
+            port,
+            ChildProcess(
+                f"{name}-http",
+                http,
+                self.env | {"WEB_BIND": f"127.0.0.1:{port}", "WEB_WORKERS": "2"},
+                self.root / f"{name}-http.log",
+            ),
+            ws_port,
+            ChildProcess(f"{name}-ws", ws, self.env, self.root / f"{name}-ws.log"),
+        )
         self.web_servers.append(server)
         server.start()
         return server
@@ -709,7 +738,7 @@ class FaultHarness:
         }
 
     def log_tails(self) -> list[tuple[str, str]]:
-        children = [server.child for server in self.web_servers]
+        children = [child for server in self.web_servers for child in server.children]
         if self.worker.child is not None:
             children.append(self.worker.child)
         tails = [(child.name, child.tail()) for child in children]
@@ -717,5 +746,5 @@ class FaultHarness:
 
     def close(self) -> None:
         for server in self.web_servers:
-            server.child.stop()
+            server.stop()
         self.worker.stop()
