@@ -13,7 +13,7 @@ PUSH = (
     "notifications.receivers.push_order_event",
     "notifications.push_order_event",
     "orders.Order",
-    True,
+    False,
 )
 EMAIL = (
     "notifications.receivers.queue_shipment_email",
