@@ -630,7 +630,7 @@ def make_plots(bench: Bench, stamp: str, quick: bool) -> list[str]:
 
 def log_errors(workdir: Path) -> dict[str, int]:
     counts = {}
-    for name in ("web", "worker", "beat"):
+    for name in ("http", "ws", "worker", "beat"):
         text = ""
         for log in sorted(workdir.glob(f"{name}*.log")):
             text += log.read_text(errors="replace")

@@ -45,6 +45,9 @@ REDIS_BROKER_DB = 11
 STOP_TIMEOUT = 20
 
 
+WORKER_NICE = 10  # docs/operations.md: Celery below the web servers on a shared host
+
+
 def raise_nofile() -> int:
     """Raise this process's open-file limit to the hard limit; return the new soft limit."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -278,7 +281,9 @@ class Stack:
             "PYTHONUNBUFFERED": "1",
         }
 
-    def spawn(self, name: str, args: list[str], env: dict[str, str] | None = None) -> Child:
+    def spawn(
+        self, name: str, args: list[str], env: dict[str, str] | None = None, *, nice: int = 0
+    ) -> Child:
         log = self.workdir / f"{name}.log"
         handle = log.open("ab")
         popen = subprocess.Popen(
@@ -289,7 +294,7 @@ class Stack:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
-            preexec_fn=raise_nofile,
+            preexec_fn=lambda: (raise_nofile(), os.nice(nice)),
         )
         handle.close()
         child = Child(name, popen, log)
@@ -401,17 +406,21 @@ class Stack:
     def start_worker(self) -> None:
         """One Celery worker (its default pool: one process per core) and one beat.
 
-        Its children keep their database connections (docs/operations.md), as beat does not
-        need to.
+        As docs/operations.md runs them on a host shared with the web servers: at a lower CPU
+        priority (their work waits by design, a request's should not), and the worker's
+        children keep their database connections.
         """
         worker = self.spawn(
             "worker",
             ["-m", "celery", "-A", "shop", "worker", "-l", "info"],
             self.env | {"DATABASE_CONN_MAX_AGE": "60"},
+            nice=WORKER_NICE,
         )
         schedule = self.workdir / "celerybeat-schedule"
         self.spawn(
-            "beat", ["-m", "celery", "-A", "shop", "beat", "-l", "info", "-s", str(schedule)]
+            "beat",
+            ["-m", "celery", "-A", "shop", "beat", "-l", "info", "-s", str(schedule)],
+            nice=WORKER_NICE,
         )
         self.wait_for_log(worker, " ready.")
         self.say("celery worker and beat running")
