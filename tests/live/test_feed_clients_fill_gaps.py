@@ -50,7 +50,7 @@ def ship_without_push(ship, order) -> OrderEvent:
 
 async def push(event: OrderEvent) -> None:
     """What the dispatcher's push receiver sends, now."""
-    await push_order_event(Order, order=event.order, event=event)
+    await sync_to_async(push_order_event)(Order, order=event.order, event=event)
 
 
 def shipped_positions() -> list[int]:
