@@ -88,7 +88,9 @@ def known_data(settings, celery_worker_process, customer, superuser):
     }
     orders = OrderFactory.create_batch(8, customer=customer, items=2)
     for order in orders[:3]:
-        ship_order(order=order, shipped_by=superuser, carrier="ups", tracking_number="1Z0000001")
+        ship_order(
+            order_id=order.pk, shipped_by=superuser, carrier="ups", tracking_number="1Z0000001"
+        )
     KNOWN.update(
         credentials=[{"username": customer.username, "password": DEFAULT_PASSWORD}],
         products=[product.pk for product in ProductFactory.create_batch(5)],

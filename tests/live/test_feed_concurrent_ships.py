@@ -101,7 +101,7 @@ def test_every_client_gets_every_event_once_in_order(asgi_server):
 
     def ship_nth(n: int) -> int:
         if n % SILENT_EVERY == SILENT_EVERY // 2:
-            ship_order(order=orders[n], shipped_by=staff, **SHIP)
+            ship_order(order_id=orders[n].pk, shipped_by=staff, **SHIP)
             connection.close()  # this thread's; the test database is dropped at the end
             return 200
         url = f"{servers[n % 2].http}/api/orders/{orders[n].pk}/ship/"

@@ -26,7 +26,7 @@ def test_the_timeline_waits_for_an_event_to_have_its_feed_position(
 ):
     """Until dispatched it is not in the feed; the page shows it when it arrives live."""
     with django_capture_on_commit_callbacks(execute=False):
-        ship_order(order=order, shipped_by=staff, carrier="ups", tracking_number="1Z0000001")
+        ship_order(order_id=order.pk, shipped_by=staff, carrier="ups", tracking_number="1Z0000001")
     page = log_in(client, customer).get(reverse("track-order", args=[order.pk])).text
 
     assert "data-position" not in page
