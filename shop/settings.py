@@ -235,6 +235,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "warehouse.tasks.sweep_stranded_notices",
         "schedule": OUTBOX_SWEEP_INTERVAL,
     },
+    # The receivers only enqueue: these create what a lost task never created.
+    "sweep-missing-emails": {
+        "task": "notifications.tasks.sweep_missing_emails",
+        "schedule": OUTBOX_SWEEP_INTERVAL,
+    },
+    "sweep-missing-warehouse-notices": {
+        "task": "warehouse.tasks.sweep_missing_notices",
+        "schedule": OUTBOX_SWEEP_INTERVAL,
+    },
     "forget-stale-live-watchers": {
         "task": "notifications.tasks.forget_stale_watchers",
         "schedule": 300.0,
