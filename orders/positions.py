@@ -4,7 +4,10 @@ The invariant (docs/websockets.md): a reader that sees position N sees every pos
 it. Positions come from the one ``EventSequence`` row; the ``UPDATE ... RETURNING`` that takes
 the next one locks that row until the transaction ends, so the transactions holding positions
 commit one at a time in numeric order, and a rolled-back one gives its position back. The row
-is taken as late as possible (after the order's own writes) to keep the lock short.
+is taken as late as possible (after the order's own writes) to keep the lock short, and one
+transaction records one event: a second service call in the same transaction would lock
+another order while holding the sequence, which other transactions wait for in the opposite
+order (a deadlock).
 """
 
 from dataclasses import dataclass

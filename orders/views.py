@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -91,8 +91,9 @@ class OrderViewSet(
             order = services.ship_order(
                 order_id=order_id, shipped_by=request.user, **serializer.validated_data
             )
-        except Order.DoesNotExist as exc:
-            raise NotFound() from exc
+        except Order.DoesNotExist:
+            self.get_object()  # the API's usual 404 for a missing order
+            raise
         except InvalidTransition as exc:
             raise _conflict(exc) from exc
         return Response(self.get_serializer(order).data)
