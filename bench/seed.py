@@ -72,6 +72,7 @@ def seed(*, orders: int, customers: int) -> dict:
                     number=f"B{start + n:09d}",
                     customer=buyers[(start + n) % customers],
                     shipping_address=f"{start + n} Bench Street, Testville",
+                    last_position=start + n + 1,  # its placed event's, numbered below
                 )
                 for n in range(len(chunk))
             )
@@ -89,6 +90,7 @@ def seed(*, orders: int, customers: int) -> dict:
                 ]
                 items += lines
                 position += 1
+                assert order.last_position == position
                 events.append(
                     OrderEvent(
                         order=order,

@@ -11,8 +11,7 @@ from notifications.channel_groups import (
     order_channel_group,
 )
 from notifications.messages import order_event_message
-from notifications.models import EmailLog
-from notifications.services import log_shipment_email, record_watcher_event
+from notifications.services import record_watcher_event
 from orders.models import Order, OrderEvent, Shipment
 from shop.api import publish
 
@@ -24,16 +23,14 @@ TRACK_LIVE_WATCHERS_UID = "notifications.track_live_watchers"
 def queue_shipment_email(
     sender: type[Order], *, order: Order, shipment: Shipment, event: OrderEvent, **kwargs: Any
 ) -> None:
-    """Log the shipment email once per event and enqueue its delivery, if the customer wants it.
+    """Enqueue the shipment email's task, if the customer wants it; no SQL in the request.
 
-    A pending log is enqueued again on a re-dispatch, which recovers an enqueue that failed
-    while the broker was down; the task itself skips an email that was sent meanwhile.
+    The task logs the email once per event, then sends it. An enqueue that fails (the broker
+    down) fails this receiver, so the event stays pending and the re-dispatch enqueues again;
+    a message the broker lost after accepting it is found by ``sweep_missing_emails``.
     """
-    if not shipment.notify_customer:
-        return
-    email_log = log_shipment_email(order=order, shipment=shipment, event=event)
-    if email_log.status == EmailLog.Status.PENDING:
-        tasks.deliver_email.delay_on_commit(email_log.pk)
+    if shipment.notify_customer:
+        tasks.send_shipment_email.delay_on_commit(event.pk)
 
 
 def push_order_event(

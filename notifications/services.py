@@ -1,41 +1,68 @@
-"""Customer email (logged once per event, delivered from a Celery task) and the clean-up of
-live watchers."""
+"""Customer email (logged once per event and delivered from a Celery task, found again by a
+sweep when its task was lost) and the clean-up of live watchers."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from delivery import attempts
 from notifications.models import EmailLog, LiveWatcher
-from orders.models import Order, OrderEvent, Shipment
+from orders.models import OrderEvent
 from shop.api.consumers import HEARTBEAT_SECONDS
 
 NO_ADDRESS_ERROR = "The customer has no email address."
 
 
-def log_shipment_email(*, order: Order, shipment: Shipment, event: OrderEvent) -> EmailLog:
-    """Return the shipment email for this event, storing it the first time (idempotent)."""
+def log_shipment_email(*, event_id: int) -> tuple[int, str]:
+    """Store the shipment email of this shipped event the first time (idempotent); return
+    its id and status.
+
+    One INSERT that skips a row already there (the unique (event, kind)), then one read of
+    the row that won: a task run twice, or beside the sweep, logs one email.
+    """
+    event = OrderEvent.objects.select_related("order__customer", "order__shipment").get(
+        pk=event_id, type=OrderEvent.Type.SHIPPED
+    )
+    order = event.order
     customer = order.customer
-    context = {"order": order, "shipment": shipment, "customer": customer}
+    context = {"order": order, "shipment": order.shipment, "customer": customer}
     recipient = customer.email
-    email_log, _ = EmailLog.objects.get_or_create(
+    draft = EmailLog(
         event=event,
         kind=EmailLog.Kind.ORDER_SHIPPED,
-        defaults={
-            "recipient": recipient,
-            "subject": render_to_string(
-                "notifications/email/order_shipped_subject.txt", context
-            ).strip(),
-            "body_text": render_to_string("notifications/email/order_shipped.txt", context),
-            "body_html": render_to_string("notifications/email/order_shipped.html", context),
-            "status": EmailLog.Status.PENDING if recipient else EmailLog.Status.FAILED,
-            "last_error": "" if recipient else NO_ADDRESS_ERROR,
-        },
+        recipient=recipient,
+        subject=render_to_string("notifications/email/order_shipped_subject.txt", context).strip(),
+        body_text=render_to_string("notifications/email/order_shipped.txt", context),
+        body_html=render_to_string("notifications/email/order_shipped.html", context),
+        status=EmailLog.Status.PENDING if recipient else EmailLog.Status.FAILED,
+        last_error="" if recipient else NO_ADDRESS_ERROR,
     )
-    return email_log
+    EmailLog.objects.bulk_create([draft], ignore_conflicts=True)
+    logged = EmailLog.objects.filter(event_id=event_id, kind=EmailLog.Kind.ORDER_SHIPPED)
+    return logged.values_list("id", "status").get()
+
+
+def events_missing_their_email(*, limit: int = 1000) -> list[int]:
+    """Shipped events dispatched over OUTBOX_STALE_AFTER ago whose customer wants email and
+    that have no email logged: their task was accepted and then lost (Redis keeps nothing on
+    disk), so nothing else would ever send it."""
+    cutoff = timezone.now() - timedelta(seconds=settings.OUTBOX_STALE_AFTER)
+    logged = EmailLog.objects.filter(event=OuterRef("pk"), kind=EmailLog.Kind.ORDER_SHIPPED)
+    missing = (
+        OrderEvent.objects.filter(
+            type=OrderEvent.Type.SHIPPED,
+            dispatched_at__lte=cutoff,
+            order__shipment__notify_customer=True,
+        )
+        .filter(~Exists(logged))
+        .order_by("dispatched_at")
+    )
+    return list(missing.values_list("pk", flat=True)[:limit])
 
 
 def deliver_email(*, email_log_id: int) -> float | None:

@@ -230,7 +230,7 @@ class OrderAdmin(admin.ModelAdmin):
     def _ship(self, request: HttpRequest, order: Order, **details) -> None:
         """Ship through the service; a refused transition is an admin error message."""
         try:
-            ship_order(order=order, shipped_by=request.user, **details)
+            ship_order(order_id=order.pk, shipped_by=request.user, **details)
         except InvalidTransition as exc:
             self.message_user(request, str(exc), messages.ERROR)
         else:

@@ -59,6 +59,10 @@ class Order(models.Model):
     shipping_address = models.TextField(max_length=500)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The feed position of the order's latest event (0 for none), written in the UPDATE that
+    # records it: the next event's ``order_previous`` needs no query, and the customer's
+    # latest position is one index lookup (``order_customer_position``).
+    last_position = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -71,6 +75,7 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["customer", "-created_at"], name="order_customer_created"),
             models.Index(fields=["status"], name="order_status"),
+            models.Index(fields=["customer", "last_position"], name="order_customer_position"),
         ]
         # Shipping is its own right, apart from change_order (editing a placed order's address),
         # so warehouse staff can ship without being able to edit orders. Customers' email
@@ -151,9 +156,12 @@ class OrderEvent(models.Model):
     ``dispatched_at`` stays empty until every receiver of the event's signal succeeded, so a
     periodic task can send again whatever a crash or an outage left behind.
 
-    ``position`` is the event's place in the websocket feeds, given after the event committed
-    (ids are given at insert, so they are not commit order). Positions are committed in
-    numeric order, so a client that has seen position N can ask for ``> N`` and miss nothing.
+    ``position`` is the event's place in the websocket feeds, taken in the event's own
+    transaction from ``EventSequence`` (``orders.positions``), whose row lock is held until
+    commit: positions are committed in numeric order, so a client that has seen position N can
+    ask for ``> N`` and miss nothing. Ids are given at insert, so they are not commit order.
+    Events recorded before positions existed were positioned by migrations; every event the
+    services record has one.
     ``order_previous`` and ``customer_previous`` are the positions before this one in the
     order's and in the customer's feed (0 for none): a connected client spots a lost push.
     """
@@ -211,8 +219,9 @@ class OrderEvent(models.Model):
 class EventSequence(models.Model):
     """The last position given to an order event, in one row.
 
-    Positions are given in a short transaction that locks this row first, so they are
-    committed one at a time in numeric order (``orders.dispatch.assign_position``).
+    An event's transaction takes the next position with one ``UPDATE ... RETURNING`` as late
+    as it can and holds the row lock until it commits, so positions are committed one at a
+    time in numeric order (``orders.positions``).
     """
 
     last_position = models.BigIntegerField(default=0)

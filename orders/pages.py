@@ -28,9 +28,9 @@ def track_order(request: HttpRequest, order_id: int) -> HttpResponse:
         shipment = order.shipment
     except Shipment.DoesNotExist:
         shipment = None
-    # Only events in the order's feed: the page then goes live from the last one's position,
-    # and one not positioned yet arrives over the websocket instead of being shown twice.
-    events = list(order_timeline(order=order).filter(position__isnull=False).order_by("position"))
+    # In feed order: the page then goes live from the last one's position. Every event has its
+    # position from its commit, so one committed meanwhile is after it, and not shown twice.
+    events = list(order_timeline(order=order).order_by("position"))
     return render(
         request,
         "orders/track.html",

@@ -1,4 +1,9 @@
+from django.contrib.auth.models import AbstractBaseUser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+
+def may_ship(user: AbstractBaseUser) -> bool:
+    return user.is_staff and user.has_perm("orders.ship_order")
 
 
 class CanShipOrder(BasePermission):
@@ -8,7 +13,7 @@ class CanShipOrder(BasePermission):
     message = "Only staff allowed to ship orders can do this."
 
     def has_object_permission(self, request, view, obj) -> bool:
-        return request.user.is_staff and request.user.has_perm("orders.ship_order")
+        return may_ship(request.user)
 
 
 class CatalogueWritePermission(BasePermission):

@@ -17,7 +17,12 @@ def visible_orders(*, user: AbstractBaseUser) -> QuerySet[Order]:
 
 def with_details(orders: QuerySet[Order]) -> QuerySet[Order]:
     """Load shipment, items and products in two extra queries, whatever the page size."""
-    return orders.select_related("shipment").prefetch_related(
+    return with_items(orders.select_related("shipment"))
+
+
+def with_items(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """Load the items and their products in one extra query."""
+    return orders.prefetch_related(
         Prefetch("items", queryset=OrderItem.objects.select_related("product"))
     )
 

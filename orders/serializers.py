@@ -138,7 +138,7 @@ class OrderEventSerializer(serializers.ModelSerializer):
     position = serializers.IntegerField(
         read_only=True,
         allow_null=True,
-        help_text="The event's place in the websocket feeds, null until it is dispatched: "
+        help_text="The event's place in the websocket feeds, given when it is recorded: "
         "connect with `?after=` the last one read to continue live (docs/websockets.md).",
     )
 

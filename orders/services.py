@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
@@ -13,6 +14,8 @@ from orders.carriers import Carrier
 from orders.dispatch import dispatch_on_commit
 from orders.exceptions import InvalidTransition
 from orders.models import TRACKING_NUMBER_VALIDATOR, Order, OrderEvent, OrderItem, Product, Shipment
+from orders.positions import take_place
+from orders.selectors import with_items
 from orders.signals import CancelledPayload, OrderEventPayload, PlacedPayload, ShippedPayload
 
 # No 0/O, 1/I/L or U: order numbers are read out on the phone.
@@ -62,25 +65,35 @@ def place_order(
             "items": [{"sku": item.product.sku, "quantity": item.quantity} for item in items],
             "total": str(total),
         }
-        _record_event(order, OrderEvent.Type.PLACED, placed)
+        _record_event(order, OrderEvent.Type.PLACED, placed, changed=[])
     return order
 
 
 def ship_order(
     *,
-    order: Order,
+    order_id: int,
     shipped_by: AbstractBaseUser,
     carrier: str,
     tracking_number: str,
     notify_customer: bool = True,
 ) -> Order:
-    """Ship a placed order. Raises InvalidTransition if it is shipped or cancelled already."""
+    """Ship a placed order; return it with its shipment and items (products included) loaded.
+
+    The order is read once, under the row lock, so the caller need not read it first: a
+    missing order raises ``Order.DoesNotExist``, one shipped or cancelled already
+    ``InvalidTransition``.
+    """
     if carrier not in Carrier.values:
         raise ValidationError({"carrier": f"Unknown carrier {carrier!r}."})
     TRACKING_NUMBER_VALIDATOR(tracking_number)
 
     with transaction.atomic():
-        locked = _lock_for_transition(order, allowed_from=Order.Status.PLACED, action="shipped")
+        locked = _lock_for_transition(
+            order_id,
+            allowed_from=Order.Status.PLACED,
+            action="shipped",
+            rows=with_items(Order.objects.all()),
+        )
         shipment = Shipment.objects.create(
             order=locked,
             carrier=carrier,
@@ -90,7 +103,6 @@ def ship_order(
             notify_customer=notify_customer,
         )
         locked.status = Order.Status.SHIPPED
-        locked.save(update_fields=["status", "updated_at"])
         shipped: ShippedPayload = {
             "order_number": locked.number,
             "status": locked.status,
@@ -101,37 +113,75 @@ def ship_order(
             "shipped_by": shipped_by.get_username(),
             "notify_customer": notify_customer,
         }
-        _record_event(locked, OrderEvent.Type.SHIPPED, shipped)
+        _record_event(
+            locked,
+            OrderEvent.Type.SHIPPED,
+            shipped,
+            changed=["status", "updated_at"],
+            shipment=shipment,
+        )
     return locked
 
 
 def cancel_order(*, order: Order, cancelled_by: AbstractBaseUser) -> Order:
     """Cancel a placed order. Raises InvalidTransition if it is shipped or cancelled already."""
     with transaction.atomic():
-        locked = _lock_for_transition(order, allowed_from=Order.Status.PLACED, action="cancelled")
+        locked = _lock_for_transition(
+            order.pk, allowed_from=Order.Status.PLACED, action="cancelled"
+        )
         locked.status = Order.Status.CANCELLED
-        locked.save(update_fields=["status", "updated_at"])
         cancelled: CancelledPayload = {
             "order_number": locked.number,
             "status": locked.status,
             "cancelled_by": cancelled_by.get_username(),
         }
-        _record_event(locked, OrderEvent.Type.CANCELLED, cancelled)
+        _record_event(
+            locked, OrderEvent.Type.CANCELLED, cancelled, changed=["status", "updated_at"]
+        )
     return locked
 
 
-def _lock_for_transition(order: Order, *, allowed_from: str, action: str) -> Order:
-    """Re-read the order under a row lock so concurrent transitions serialise."""
-    locked = Order.objects.select_for_update().get(pk=order.pk)
+def _lock_for_transition(
+    order_id: int, *, allowed_from: str, action: str, rows: QuerySet[Order] | None = None
+) -> Order:
+    """Read the order under a row lock so concurrent transitions serialise.
+
+    ``rows`` may add prefetches (they run as their own queries, after the lock is taken).
+    """
+    rows = Order.objects.all() if rows is None else rows
+    locked = rows.select_for_update().get(pk=order_id)
     if locked.status != allowed_from:
         raise InvalidTransition(order_number=locked.number, status=locked.status, action=action)
     return locked
 
 
-def _record_event(order: Order, event_type: str, payload: OrderEventPayload) -> OrderEvent:
-    """Store the event with the payload of its type (``orders.signals``) and dispatch it."""
-    event = OrderEvent.objects.create(order=order, type=event_type, payload=payload)
-    dispatch_on_commit(event)
+def _record_event(
+    order: Order,
+    event_type: str,
+    payload: OrderEventPayload,
+    *,
+    changed: list[str],
+    shipment: Shipment | None = None,
+) -> OrderEvent:
+    """Store the event with the payload of its type (``orders.signals``) and its feed place,
+    and dispatch it after commit.
+
+    The order's ``changed`` fields and its new ``last_position`` are written in one UPDATE,
+    after the feed position is taken (``orders.positions``), so the position's lock is held
+    for that UPDATE and the event's INSERT only.
+    """
+    place = take_place(order)
+    order.last_position = place.position
+    order.save(update_fields=[*changed, "last_position"])
+    event = OrderEvent.objects.create(
+        order=order,
+        type=event_type,
+        payload=payload,
+        position=place.position,
+        order_previous=place.order_previous,
+        customer_previous=place.customer_previous,
+    )
+    dispatch_on_commit(event, order=order, shipment=shipment)
     return event
 
 

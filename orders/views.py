@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from orders import selectors, services
 from orders.exceptions import InvalidTransition
 from orders.models import Order
-from orders.permissions import CanShipOrder, CatalogueWritePermission
+from orders.permissions import CanShipOrder, CatalogueWritePermission, may_ship
 from orders.serializers import (
     OrderCreateSerializer,
     OrderEventSerializer,
@@ -79,13 +79,24 @@ class OrderViewSet(
     def ship(self, request: Request, pk: str) -> Response:
         """Ship a placed order (staff with `orders.ship_order`); the customer is emailed unless
         notify_customer is false."""
-        order = self.get_object()
-        data = _validated(ShipOrderSerializer, request)
+        # The service reads the order once, locked, and returns it ready for the response. The
+        # view reads it first only on the way to a refusal, so those keep their precedence:
+        # 404 for an order the caller cannot see, then 403 without the right, then 400.
+        order_id = _order_id(pk)
+        serializer = ShipOrderSerializer(data=request.data)
+        if order_id is None or not may_ship(request.user) or not serializer.is_valid():
+            self.get_object()
+            serializer.is_valid(raise_exception=True)
         try:
-            services.ship_order(order=order, shipped_by=request.user, **data)
+            order = services.ship_order(
+                order_id=order_id, shipped_by=request.user, **serializer.validated_data
+            )
+        except Order.DoesNotExist:
+            self.get_object()  # the API's usual 404 for a missing order
+            raise
         except InvalidTransition as exc:
             raise _conflict(exc) from exc
-        return self._order_response(order.pk)
+        return Response(self.get_serializer(order).data)
 
     @extend_schema(request=None, responses={200: OrderSerializer, 409: NOT_PLACED})
     @action(detail=True, methods=["post"])
@@ -109,6 +120,15 @@ class OrderViewSet(
     def _order_response(self, order_id: int, status_code: int = status.HTTP_200_OK) -> Response:
         order = selectors.with_details(Order.objects.all()).get(pk=order_id)
         return Response(self.get_serializer(order).data, status=status_code)
+
+
+def _order_id(pk: str) -> int | None:
+    """The URL's order id, or None when no order can have it (the lookup then 404s)."""
+    try:
+        order_id = int(pk)
+    except ValueError:
+        return None
+    return order_id if 0 < order_id < 2**63 else None
 
 
 def _validated(serializer_class, request: Request) -> dict:

@@ -3,7 +3,8 @@ from django.apps import AppConfig
 
 class ShopConfig(AppConfig):
     """The project package: receivers of Django's own signals that concern the whole project
-    (database connections, request errors, failed logins) and its management commands."""
+    (database connections, request errors, failed logins, the API token cache's invalidation)
+    and its management commands."""
 
     name = "shop"
 
@@ -15,6 +16,8 @@ class ShopConfig(AppConfig):
         from shop import request_errors, sqlite
         from shop.api import login
 
+        self._wire_token_cache()
+
         connection_created.connect(
             sqlite.configure_sqlite, dispatch_uid=sqlite.CONFIGURE_SQLITE_UID
         )
@@ -24,4 +27,40 @@ class ShopConfig(AppConfig):
         )
         user_login_failed.connect(
             login.record_login_failure, dispatch_uid=login.RECORD_LOGIN_FAILURE_UID
+        )
+
+    @staticmethod
+    def _wire_token_cache() -> None:
+        """Every change that could change a cached token's answer forgets it (the list and
+        why: ``shop.api.token_cache``)."""
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group, Permission
+        from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+        from rest_framework.authtoken.models import Token
+
+        from shop.api import token_cache as tc
+
+        user = get_user_model()
+        post_save.connect(tc.forget_token, sender=Token, dispatch_uid=tc.FORGET_TOKEN_UID)
+        post_delete.connect(tc.forget_token, sender=Token, dispatch_uid=tc.FORGET_TOKEN_UID)
+        post_save.connect(tc.forget_user, sender=user, dispatch_uid=tc.FORGET_USER_UID)
+        m2m_changed.connect(
+            tc.forget_membership, sender=user.groups.through, dispatch_uid=tc.FORGET_MEMBERSHIP_UID
+        )
+        m2m_changed.connect(
+            tc.forget_user_permissions,
+            sender=user.user_permissions.through,
+            dispatch_uid=tc.FORGET_USER_PERMISSIONS_UID,
+        )
+        m2m_changed.connect(
+            tc.forget_group_permissions,
+            sender=Group.permissions.through,
+            dispatch_uid=tc.FORGET_GROUP_PERMISSIONS_UID,
+        )
+        pre_delete.connect(tc.forget_group, sender=Group, dispatch_uid=tc.FORGET_GROUP_UID)
+        pre_delete.connect(
+            tc.forget_permission, sender=Permission, dispatch_uid=tc.FORGET_PERMISSION_UID
+        )
+        post_save.connect(
+            tc.forget_permission, sender=Permission, dispatch_uid=tc.FORGET_PERMISSION_UID
         )

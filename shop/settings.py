@@ -242,6 +242,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "warehouse.tasks.sweep_stranded_notices",
         "schedule": OUTBOX_SWEEP_INTERVAL,
     },
+    # The receivers only enqueue: these create what a lost task never created.
+    "sweep-missing-emails": {
+        "task": "notifications.tasks.sweep_missing_emails",
+        "schedule": OUTBOX_SWEEP_INTERVAL,
+    },
+    "sweep-missing-warehouse-notices": {
+        "task": "warehouse.tasks.sweep_missing_notices",
+        "schedule": OUTBOX_SWEEP_INTERVAL,
+    },
     "forget-stale-live-watchers": {
         "task": "notifications.tasks.forget_stale_watchers",
         "schedule": 300.0,
@@ -335,7 +344,8 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's token authentication, answered from the cache (shop/api/token_cache.py).
+        "shop.api.token_cache.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

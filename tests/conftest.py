@@ -178,7 +178,7 @@ def ship(staff, django_capture_on_commit_callbacks) -> Callable[..., Order]:
 
     def ship_(order: Order, **overrides) -> Order:
         with django_capture_on_commit_callbacks(execute=True):
-            return ship_order(order=order, **{"shipped_by": staff, **SHIPMENT, **overrides})
+            return ship_order(order_id=order.pk, **{"shipped_by": staff, **SHIPMENT, **overrides})
 
     return ship_
 

@@ -1,4 +1,5 @@
-"""Receivers: one warehouse notice per shipment, and the warehouse role after migrations."""
+"""Receivers: enqueue the warehouse notice of a shipment, and build the warehouse role after
+migrations."""
 
 from typing import Any
 
@@ -8,10 +9,7 @@ from django.apps.registry import Apps
 
 from orders.models import Order, OrderEvent, Shipment
 from warehouse import tasks
-from warehouse.models import WarehouseNotice
-from warehouse.push import push_notice
 from warehouse.roles import sync_warehouse_staff_group
-from warehouse.services import record_notice
 
 RECORD_WAREHOUSE_NOTICE_UID = "warehouse.record_warehouse_notice"
 CREATE_STAFF_GROUP_UID = "warehouse.create_staff_group"
@@ -20,12 +18,13 @@ CREATE_STAFF_GROUP_UID = "warehouse.create_staff_group"
 def record_warehouse_notice(
     sender: type[Order], *, order: Order, shipment: Shipment, event: OrderEvent, **kwargs: Any
 ) -> None:
-    """Create the notice (idempotent), show it to staff live, and enqueue its delivery."""
-    notice, created = record_notice(order=order, shipment=shipment)
-    if notice.status == WarehouseNotice.Status.PENDING:
-        tasks.deliver_notice.delay_on_commit(notice.pk)
-    if created:
-        push_notice(notice)
+    """Enqueue the notice's task with the event id; no SQL and no push in the request.
+
+    The task records the notice (once per shipment), shows it to staff live and delivers it.
+    A failed enqueue leaves the event pending for the re-dispatch; a message lost after the
+    broker took it is found by ``sweep_missing_notices``.
+    """
+    tasks.send_warehouse_notice.delay_on_commit(event.pk)
 
 
 def create_staff_group(

@@ -1,25 +1,36 @@
 """Warehouse notices: create one per shipment, deliver it, let staff acknowledge it."""
 
+from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from delivery import attempts
-from orders.models import Order, Shipment
+from orders.models import OrderEvent
 from warehouse.exceptions import AlreadyAcknowledged
 from warehouse.models import WarehouseNotice
 from warehouse.push import push_notice
 
 
-def record_notice(*, order: Order, shipment: Shipment) -> tuple[WarehouseNotice, bool]:
-    """Return the notice for this shipment and whether it is new; items are snapshotted once."""
-    return WarehouseNotice.objects.get_or_create(
-        shipment=shipment,
+def record_notice(*, event_id: int) -> WarehouseNotice:
+    """Return the notice of this shipped event's shipment, storing it (items snapshotted) and
+    showing it to staff live the first time; idempotent, one notice per shipment.
+
+    The live push happens here, in the worker, after the notice committed: a push the layer
+    drops is not retried (it is at-most-once), the board shows the notice on its next load.
+    """
+    event = OrderEvent.objects.select_related("order__shipment").get(
+        pk=event_id, type=OrderEvent.Type.SHIPPED
+    )
+    order = event.order
+    notice, created = WarehouseNotice.objects.get_or_create(
+        shipment=order.shipment,
         defaults={
             "order": order,
             "items": [
@@ -30,6 +41,22 @@ def record_notice(*, order: Order, shipment: Shipment) -> tuple[WarehouseNotice,
             ],
         },
     )
+    if created:
+        push_notice(notice)
+    return notice
+
+
+def events_missing_their_notice(*, limit: int = 1000) -> list[int]:
+    """Shipped events dispatched over OUTBOX_STALE_AFTER ago whose shipment has no notice:
+    their task was accepted and then lost (Redis keeps nothing on disk)."""
+    cutoff = timezone.now() - timedelta(seconds=settings.OUTBOX_STALE_AFTER)
+    noticed = WarehouseNotice.objects.filter(shipment__order_id=OuterRef("order_id"))
+    missing = (
+        OrderEvent.objects.filter(type=OrderEvent.Type.SHIPPED, dispatched_at__lte=cutoff)
+        .filter(~Exists(noticed))
+        .order_by("dispatched_at")
+    )
+    return list(missing.values_list("pk", flat=True)[:limit])
 
 
 def deliver_notice(*, notice_id: int) -> float | None:

@@ -53,7 +53,7 @@ def test_the_add_and_change_pages_refuse_a_superuser(
     client, superuser, order, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        ship_order(order=order, shipped_by=superuser, carrier="dhl", tracking_number="JD0001")
+        ship_order(order_id=order.pk, shipped_by=superuser, carrier="dhl", tracking_number="JD0001")
     watcher = LiveWatcher.objects.create(
         channel_name="test.1", user=order.customer, path="/ws/orders/", last_seen_at=timezone.now()
     )

@@ -125,7 +125,7 @@ def test_staff_list_every_order_paginated(staff_client):
 
 def test_orders_filter_by_status(staff_client, staff):
     placed, shipped = OrderFactory(), OrderFactory()
-    ship_order(order=shipped, shipped_by=staff, carrier="ups", tracking_number="1Z0000001")
+    ship_order(order_id=shipped.pk, shipped_by=staff, carrier="ups", tracking_number="1Z0000001")
 
     data = staff_client.get("/api/orders/", {"status": "shipped"}).json()
 

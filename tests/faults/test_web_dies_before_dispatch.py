@@ -14,12 +14,11 @@ SHIP_THEN_DIE = """
 import os
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from orders.models import Order
 from orders.services import ship_order
 with transaction.atomic():
     transaction.on_commit(lambda: os._exit(1))
     ship_order(
-        order=Order.objects.get(pk={order_id}),
+        order_id={order_id},
         shipped_by=get_user_model().objects.get(username="{username}"),
         carrier="dhl",
         tracking_number="JD0147250001",

@@ -21,16 +21,19 @@ def test_tracking_page_renders_status_shipment_and_timeline(client, order, custo
     assert 'aria-live="polite"' in page
 
 
-def test_the_timeline_waits_for_an_event_to_have_its_feed_position(
+def test_the_timeline_shows_a_committed_event_before_its_dispatch(
     client, order, customer, staff, django_capture_on_commit_callbacks
 ):
-    """Until dispatched it is not in the feed; the page shows it when it arrives live."""
+    """The position is taken at commit, so the page goes live after it at once; the push,
+    when it comes, is at or before ``after`` and not shown twice."""
     with django_capture_on_commit_callbacks(execute=False):
-        ship_order(order=order, shipped_by=staff, carrier="ups", tracking_number="1Z0000001")
+        ship_order(order_id=order.pk, shipped_by=staff, carrier="ups", tracking_number="1Z0000001")
     page = log_in(client, customer).get(reverse("track-order", args=[order.pk])).text
 
-    assert "data-position" not in page
-    assert 'data-after="0"' in page
+    event = order.events.get()
+    assert event.dispatched_at is None
+    assert f'data-position="{event.position}"' in page
+    assert f'data-after="{event.position}"' in page
 
 
 def test_tracking_page_hides_the_shipment_until_shipped(client, order, customer):

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from django.urls import reverse
 
-from orders.models import Order
+from orders.models import Order, OrderEvent
 from shop.celery import app as celery_app
 from tests.factories import DEFAULT_PASSWORD, StaffFactory
 from tests.support.live_services import free_port
@@ -86,6 +86,8 @@ def test_a_ship_commits_and_answers_200_with_all_of_redis_refused(
 
     assert response.status_code == 200
     assert Order.objects.get(pk=order.pk).status == Order.Status.SHIPPED
+    event = OrderEvent.objects.get(order=order, type=OrderEvent.Type.SHIPPED)
+    assert event.dispatched_at is None, "the failed enqueues leave it for the re-dispatch"
 
 
 def test_a_ship_answers_quickly_with_the_cache_hung(redis_hung, staff_client, order):

@@ -48,6 +48,13 @@ WATCHERS = (
     True,
 )
 
+
+def token_cache(receiver: str, sender: str) -> tuple[str, str, str, bool]:
+    """A receiver of the API token cache's invalidation (shop/api/token_cache.py)."""
+    path = f"shop.api.token_cache.{receiver}"
+    return (path, path, sender, False)
+
+
 # The project's whole wiring: every signal it sends or receives, with its receivers.
 EXPECTED_WIRING = {
     "orders.signals.order_placed": {PUSH},
@@ -57,6 +64,21 @@ EXPECTED_WIRING = {
     "django.contrib.auth.signals.user_login_failed": {LOGIN_FAILED},
     "django.core.signals.got_request_exception": {REQUEST_ERROR},
     "django.db.models.signals.post_migrate": {STAFF_GROUP},
+    "django.db.models.signals.post_save": {
+        token_cache("forget_token", "authtoken.Token"),
+        token_cache("forget_user", "auth.User"),
+        token_cache("forget_permission", "auth.Permission"),
+    },
+    "django.db.models.signals.post_delete": {token_cache("forget_token", "authtoken.Token")},
+    "django.db.models.signals.pre_delete": {
+        token_cache("forget_group", "auth.Group"),
+        token_cache("forget_permission", "auth.Permission"),
+    },
+    "django.db.models.signals.m2m_changed": {
+        token_cache("forget_membership", "auth.User_groups"),
+        token_cache("forget_user_permissions", "auth.User_user_permissions"),
+        token_cache("forget_group_permissions", "auth.Group_permissions"),
+    },
     "django.db.backends.signals.connection_created": {SQLITE},
 }
 EXPECTED_ROWS = {(signal, *r) for signal, receivers in EXPECTED_WIRING.items() for r in receivers}

@@ -49,7 +49,7 @@ def events(customer, staff) -> list[OrderEvent]:
     """One event of each type, as the services store them (read back from the database)."""
     lines = [OrderLine(product_id=ProductFactory().pk, quantity=2)]
     shipped = place_order(customer=customer, lines=lines, shipping_address="1 Main St")
-    ship_order(order=shipped, shipped_by=staff, carrier="ups", tracking_number="1Z999AA1")
+    ship_order(order_id=shipped.pk, shipped_by=staff, carrier="ups", tracking_number="1Z999AA1")
     cancelled = place_order(customer=customer, lines=lines, shipping_address="1 Main St")
     cancel_order(order=cancelled, cancelled_by=customer)
     events = [*shipped.events.all(), cancelled.events.get(type=OrderEvent.Type.CANCELLED)]

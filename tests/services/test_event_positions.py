@@ -1,11 +1,12 @@
-"""Feed positions: given after commit, in commit order, once, with each feed's previous one."""
+"""Feed positions: taken in the event's transaction, in commit order, once, with each
+feed's previous one."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
 
-from orders.dispatch import assign_position
-from orders.models import EventSequence, OrderEvent
+from orders.models import EventSequence, Order, OrderEvent
 from orders.services import OrderLine, cancel_order, place_order, ship_order
 from orders.tasks import redispatch_pending_events
 from tests.factories import ProductFactory, UserFactory
@@ -31,7 +32,7 @@ def test_each_event_follows_the_previous_one_of_its_order_and_of_its_customer(
         other = place(bob, product)
         second = place(alice, product)
         # The service, not the ship fixture: this block runs every callback, in commit order.
-        ship_order(order=first, shipped_by=staff, carrier="ups", tracking_number="1Z0000001")
+        ship_order(order_id=first.pk, shipped_by=staff, carrier="ups", tracking_number="1Z0000001")
         cancel_order(order=second, cancelled_by=alice)
 
     p = {(e.order_id, e.type): e.position for e in OrderEvent.objects.all()}
@@ -44,49 +45,53 @@ def test_each_event_follows_the_previous_one_of_its_order_and_of_its_customer(
     assert EventSequence.objects.get().last_position == cancelled
 
 
-def test_positions_follow_commit_order_not_id_order(staff, django_capture_on_commit_callbacks):
-    """The first order's dispatch runs last, as when its commit came last: it gets the later
-    position although its id is lower, so ``?after=`` a position never skips it."""
+def test_the_position_is_taken_in_the_event_transaction_before_any_dispatch(staff):
+    """A process that dies right after the commit leaves a positioned event: nothing is
+    left for the dispatch to number, and the re-dispatch sends it as it is."""
     customer, product = UserFactory(), ProductFactory()
-    with django_capture_on_commit_callbacks() as first_commit:
-        first = place(customer, product)
-    with django_capture_on_commit_callbacks() as second_commit:
-        second = place(customer, product)
-    for callback in [*second_commit, *first_commit]:
-        callback()
-
-    early, late = (OrderEvent.objects.get(order=order) for order in (first, second))
-    assert early.pk < late.pk
-    assert early.position > late.position
-    assert early.customer_previous == late.position
-
-
-def test_an_event_whose_process_died_after_commit_is_positioned_by_the_redispatch(
-    staff, django_capture_on_commit_callbacks
-):
-    customer, product = UserFactory(), ProductFactory()
-    with django_capture_on_commit_callbacks(execute=False):
-        orphan = place(customer, product)  # committed; its dispatch never runs
-    with django_capture_on_commit_callbacks(execute=True):
-        later = place(customer, product)
-    assert OrderEvent.objects.get(order=orphan).position is None
+    orphan = place(customer, product)  # its on-commit dispatch never runs in this test
+    event = OrderEvent.objects.get(order=orphan)
+    assert (event.position, event.order_previous, event.customer_previous) == (
+        EventSequence.objects.get().last_position,
+        0,
+        0,
+    )
+    assert event.dispatched_at is None
+    orphan.refresh_from_db()
+    assert orphan.last_position == event.position
 
     assert redispatch_pending_events(older_than_seconds=0) == 1
 
-    late, orphaned = OrderEvent.objects.get(order=later), OrderEvent.objects.get(order=orphan)
-    assert orphaned.position == late.position + 1
-    assert (orphaned.order_previous, orphaned.customer_previous) == (0, late.position)
+    assert feed(order=orphan) == [(event.position, 0, 0)]
+    assert OrderEvent.objects.get(pk=event.pk).dispatched_at is not None
 
 
-def test_positioning_twice_changes_nothing(staff, django_capture_on_commit_callbacks):
+def test_a_rolled_back_event_gives_its_position_back(staff, django_capture_on_commit_callbacks):
+    """The sequence is written in the event's transaction, so a rollback leaves no hole."""
     customer, product = UserFactory(), ProductFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        order = place(customer, product)
-    before = feed(), EventSequence.objects.get().last_position
+        first = place(customer, product)
+    before = EventSequence.objects.get().last_position
+    with transaction.atomic():
+        place(customer, product)
+        transaction.set_rollback(True)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = place(customer, product)
 
-    assign_position(event_id=OrderEvent.objects.get(order=order).pk)
+    assert [position for position, *_ in feed(order__customer=customer)] == [before, before + 1]
+    assert feed(order=second) == [(before + 1, 0, OrderEvent.objects.get(order=first).position)]
 
-    assert (feed(), EventSequence.objects.get().last_position) == before
+
+def test_the_customer_previous_position_is_one_indexed_read_on_orders(staff):
+    """``order_previous`` comes from the locked order row; ``customer_previous`` is the only
+    query, on the order table's (customer, last_position) index, not a scan of events."""
+    customer, product = UserFactory(), ProductFactory()
+    order = place(customer, product)
+    with CaptureQueriesContext(connection) as captured:
+        ship_order(order_id=order.pk, shipped_by=staff, carrier="ups", tracking_number="1Z01")
+    reads = [query["sql"] for query in captured if query["sql"].startswith("SELECT")]
+    assert not [sql for sql in reads if "orders_orderevent" in sql]
+    assert any(index.name == "order_customer_position" for index in Order._meta.indexes)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -18,7 +18,7 @@ from tests.factories import OrderFactory
 
 def test_the_database_refuses_deleting_a_shipped_order_behind_the_collectors_back(db, staff):
     order = OrderFactory()
-    ship_order(order=order, shipped_by=staff, carrier="dhl", tracking_number="JD0001")
+    ship_order(order_id=order.pk, shipped_by=staff, carrier="dhl", tracking_number="JD0001")
     OrderItem.objects.filter(order=order).delete()
     OrderEvent.objects.filter(order=order).delete()  # only the shipment refers to it now
 
@@ -41,7 +41,7 @@ def test_an_order_shipped_while_it_is_deleted_is_kept(staff, only_receivers):
 
     def ship_in_another_connection() -> None:
         try:
-            ship_order(order=order, shipped_by=staff, carrier="dhl", tracking_number="JD0001")
+            ship_order(order_id=order.pk, shipped_by=staff, carrier="dhl", tracking_number="JD0001")
         finally:
             connection.close()  # this thread's; the test database is dropped at the end
 

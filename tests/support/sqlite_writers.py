@@ -39,7 +39,7 @@ def main() -> None:
                         customer=customer, lines=[OrderLine(product.pk, 1)], shipping_address="x"
                     )
                     ship_order(
-                        order=order,
+                        order_id=order.pk,
                         shipped_by=staff,
                         carrier="dhl",
                         tracking_number=f"T{number}N{n}",

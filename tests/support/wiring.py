@@ -10,11 +10,14 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_login_failed
 from django.core.signals import got_request_exception
 from django.db.backends.signals import connection_created
-from django.db.models.signals import post_migrate
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete
 from django.dispatch import Signal
+from rest_framework.authtoken.models import Token
 
 from notifications.receivers import (
     PUSH_ORDER_EVENT_UID,
@@ -28,6 +31,7 @@ from orders.models import Order
 from orders.signals import order_cancelled, order_placed, order_shipped
 from shop import request_errors, sqlite
 from shop.api import login as shop_login
+from shop.api import token_cache
 from shop.api.signals import websocket_event
 from shop.management.commands.signals import dotted_path, is_project_module, live_receivers
 from warehouse import receivers as warehouse_receivers
@@ -62,6 +66,8 @@ WEBSOCKET_RECEIVERS: tuple[Wire, ...] = (
     Wire(websocket_event, track_live_watchers, TRACK_LIVE_WATCHERS_UID),
 )
 
+User = get_user_model()
+
 # The project's receivers of Django's built-in signals.
 BUILTIN_RECEIVERS: tuple[Wire, ...] = (
     Wire(
@@ -77,6 +83,31 @@ BUILTIN_RECEIVERS: tuple[Wire, ...] = (
         request_errors.LOG_UNHANDLED_EXCEPTION_UID,
     ),
     Wire(user_login_failed, shop_login.record_login_failure, shop_login.RECORD_LOGIN_FAILURE_UID),
+    # The API token cache forgets whatever a change could make untrue.
+    Wire(post_save, token_cache.forget_token, token_cache.FORGET_TOKEN_UID, Token),
+    Wire(post_delete, token_cache.forget_token, token_cache.FORGET_TOKEN_UID, Token),
+    Wire(post_save, token_cache.forget_user, token_cache.FORGET_USER_UID, User),
+    Wire(
+        m2m_changed,
+        token_cache.forget_membership,
+        token_cache.FORGET_MEMBERSHIP_UID,
+        User.groups.through,
+    ),
+    Wire(
+        m2m_changed,
+        token_cache.forget_user_permissions,
+        token_cache.FORGET_USER_PERMISSIONS_UID,
+        User.user_permissions.through,
+    ),
+    Wire(
+        m2m_changed,
+        token_cache.forget_group_permissions,
+        token_cache.FORGET_GROUP_PERMISSIONS_UID,
+        Group.permissions.through,
+    ),
+    Wire(pre_delete, token_cache.forget_group, token_cache.FORGET_GROUP_UID, Group),
+    Wire(pre_delete, token_cache.forget_permission, token_cache.FORGET_PERMISSION_UID, Permission),
+    Wire(post_save, token_cache.forget_permission, token_cache.FORGET_PERMISSION_UID, Permission),
 )
 
 PROJECT_RECEIVERS = ORDER_RECEIVERS + WEBSOCKET_RECEIVERS + BUILTIN_RECEIVERS

@@ -64,7 +64,7 @@ class Command(BaseCommand):
                 for chosen in (products[:2], products[2:4], products[4:])
             )
             ship_order(
-                order=shipped,
+                order_id=shipped.pk,
                 shipped_by=admin,
                 carrier="dhl",
                 tracking_number=f"DEMO{shipped.pk:06d}",
