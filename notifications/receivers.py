@@ -1,9 +1,13 @@
 """Receivers of the orders app's signals. Fast and idempotent: slow work goes to Celery."""
 
 import asyncio
+import os
+import socket
+import time
+import uuid
+from collections.abc import Sequence
 from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from notifications import tasks
@@ -14,12 +18,33 @@ from notifications.channel_groups import (
 )
 from notifications.messages import order_event_message
 from notifications.models import EmailLog
-from notifications.services import log_shipment_email, record_watcher_event
+from notifications.services import WatcherChange, apply_watcher_changes, log_shipment_email
 from orders.models import Order, OrderEvent, Shipment
+from shop.api.batching import Batcher
 
 QUEUE_SHIPMENT_EMAIL_UID = "notifications.queue_shipment_email"
 PUSH_ORDER_EVENT_UID = "notifications.push_order_event"
 TRACK_LIVE_WATCHERS_UID = "notifications.track_live_watchers"
+
+_processes: dict[int, str] = {}
+WATCHER_BATCH_SECONDS = 0.005  # how long a connect or disconnect waits for others to join it
+
+
+def this_process() -> str:
+    """This server process, as its watcher rows name it (by pid, so a fork gets its own)."""
+    pid = os.getpid()
+    if pid not in _processes:
+        _processes[pid] = f"{socket.gethostname()}:{pid}:{uuid.uuid4().hex[:8]}"
+    return _processes[pid]
+
+
+def _apply_watcher_changes(changes: Sequence[WatcherChange]) -> list[None]:
+    apply_watcher_changes(changes=changes)
+    return [None] * len(changes)
+
+
+_watcher_changes = Batcher(_apply_watcher_changes, delay=WATCHER_BATCH_SECONDS)
+_last_touch = [float("-inf")]  # when this process last touched its rows (time.monotonic)
 
 
 def queue_shipment_email(
@@ -68,10 +93,34 @@ async def track_live_watchers(
 ) -> None:
     """Keep ``LiveWatcher`` rows in step with open websocket subscriptions (for the admin).
 
-    The query runs through Channels' ``database_sync_to_async``, which closes the connection
-    afterwards as a request does; Django's async ORM would keep one open in a worker thread for
-    the life of the process, and it would break on the first database restart.
+    Connects and disconnects are batched per process (``shop.api.batching``): a burst of
+    thousands is a few bulk statements, not thousands of calls queued on Channels' one
+    database thread. They still return only once written, so a socket that answered a ping
+    has its row. Client messages write nothing; a heartbeat touches this process's rows at
+    most once per half heartbeat interval, whichever socket beats first.
     """
-    await database_sync_to_async(record_watcher_event)(
-        event=event, user=user, path=path, channel_name=channel_name, order_id=data.get("order_id")
-    )
+    if event == "connect":
+        change = WatcherChange(
+            event,
+            channel_name=channel_name,
+            process=this_process(),
+            user_id=user.pk,
+            path=path,
+            order_id=data.get("order_id"),
+        )
+    elif event == "disconnect":
+        change = WatcherChange(event, channel_name=channel_name)
+    elif event == "heartbeat" and _touch_due(sender.heartbeat_seconds / 2):
+        change = WatcherChange("touch", process=this_process())
+    else:
+        return
+    await _watcher_changes.submit(change)
+
+
+def _touch_due(interval: float) -> bool:
+    """Whether this process's rows are due a touch; if so, the caller touches them now."""
+    now = time.monotonic()
+    if now - _last_touch[0] < interval:
+        return False
+    _last_touch[0] = now
+    return True
