@@ -194,7 +194,8 @@ class BaseConsumer(AsyncWebsocketConsumer):
             try:
                 await channel_layer.leave(self.channel_layer, group, self.channel_name)
             except Exception:
-                # It stays a member until group_expiry; pushes to it are dropped meanwhile.
+                # Core layer: a member until group_expiry, pushes to it dropped meanwhile.
+                # Pub/sub layer: the process may stay subscribed to the group until it exits.
                 logger.exception("%s on %s could not leave %s", self, self.channel_name, group)
         if self.announced:
             await self.announce("disconnect", {"code": code})
