@@ -45,6 +45,7 @@ def _apply_watcher_changes(changes: Sequence[WatcherChange]) -> list[None]:
 
 _watcher_changes = Batcher(_apply_watcher_changes, delay=WATCHER_BATCH_SECONDS)
 _last_touch = [float("-inf")]  # when this process last touched its rows (time.monotonic)
+_undeleted: set[str] = set()  # channels whose row could not be deleted at their disconnect
 
 
 def queue_shipment_email(
@@ -98,9 +99,13 @@ async def track_live_watchers(
     database thread. They still return only once written, so a socket that answered a ping
     has its row. Client messages write nothing; a heartbeat touches this process's rows at
     most once per half heartbeat interval, whichever socket beats first.
+
+    The touch keeps every row of a live process, so a delete that failed (the database was
+    down at the disconnect) would leave a ghost for the life of the process: such channels
+    are remembered, and deleted again with the next touch.
     """
     if event == "connect":
-        change = WatcherChange(
+        connected = WatcherChange(
             event,
             channel_name=channel_name,
             process=this_process(),
@@ -108,13 +113,22 @@ async def track_live_watchers(
             path=path,
             order_id=data.get("order_id"),
         )
+        await _watcher_changes.submit(connected)
     elif event == "disconnect":
-        change = WatcherChange(event, channel_name=channel_name)
+        try:
+            await _watcher_changes.submit(WatcherChange(event, channel_name=channel_name))
+        except Exception:
+            _undeleted.add(channel_name)
+            raise
     elif event == "heartbeat" and _touch_due(sender.heartbeat_seconds / 2):
-        change = WatcherChange("touch", process=this_process())
-    else:
-        return
-    await _watcher_changes.submit(change)
+        await _touch(WatcherChange("touch", process=this_process()))
+
+
+async def _touch(touch: WatcherChange) -> None:
+    """Touch this process's rows, in one batch with the deletes that failed before."""
+    retries = [WatcherChange("disconnect", channel_name=name) for name in _undeleted]
+    await asyncio.gather(*(_watcher_changes.submit(change) for change in [*retries, touch]))
+    _undeleted.difference_update(change.channel_name for change in retries)
 
 
 def _touch_due(interval: float) -> bool:

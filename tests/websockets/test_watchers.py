@@ -8,6 +8,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.utils import timezone
 
+from notifications import receivers
 from notifications.models import LiveWatcher
 from notifications.receivers import this_process
 from notifications.tasks import forget_stale_watchers
@@ -144,3 +145,27 @@ async def test_watchers_that_missed_their_heartbeats_are_forgotten(order):
     assert result.get() == 1
 
     assert [w.channel_name async for w in LiveWatcher.objects.all()] == ["alive"]
+
+
+async def test_a_row_whose_delete_failed_goes_with_the_next_heartbeat(
+    order, customer_token, monkeypatch
+):
+    """The heartbeat keeps every row of a live process, so a row left by a delete that failed
+    (the database was down at that disconnect) is deleted again with the process's touch."""
+    monkeypatch.setattr(BaseConsumer, "heartbeat_seconds", 0.05)
+    await LiveWatcher.objects.acreate(
+        channel_name="closed-during-an-outage",
+        process=this_process(),
+        user_id=order.customer_id,
+        path="/ws/orders/",
+        last_seen_at=timezone.now(),
+    )
+    monkeypatch.setattr(receivers, "_undeleted", {"closed-during-an-outage"})
+    comm = communicator(f"/ws/orders/{order.pk}/", token=customer_token, origin=None)
+    await comm.connect()
+
+    await asyncio.sleep(0.3)
+
+    assert [w.path async for w in LiveWatcher.objects.all()] == [f"/ws/orders/{order.pk}/"]
+    assert receivers._undeleted == set()
+    await comm.disconnect()
