@@ -38,7 +38,7 @@ from aiosmtpd.controller import Controller
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.support.live_services import BASE_DIR, free_port, wait_for
+from tests.support.live_services import BASE_DIR, PRODUCTION_WS, free_port, wait_for
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 DATABASE_NAME = "shop"
@@ -666,8 +666,8 @@ class FaultHarness:
 
     def start_web(self) -> WebServer:
         port = free_port()
-        command = [sys.executable, "-m", "uvicorn", "shop.asgi:application", "--host"]
-        command += ["127.0.0.1", "--port", str(port), "--log-level", "warning"]
+        command = [sys.executable, "-m", "uvicorn", "shop.asgi:application", *PRODUCTION_WS]
+        command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
         name = f"web-{len(self.web_servers) + 1}"
         server = WebServer(port, ChildProcess(name, command, self.env, self.root / f"{name}.log"))
         self.web_servers.append(server)

@@ -172,13 +172,20 @@ async def test_sending_to_a_client_that_vanished_does_not_crash_the_consumer(
     await assert_cleaned_up(order, announced, 1006)
 
 
+@pytest.mark.parametrize(
+    "backend",
+    # The pub/sub layer fails in new_channel(), before Channels has stored the send function;
+    # the core layer fails in the group join, after it.
+    ["channels_redis.pubsub.RedisPubSubChannelLayer", "channels_redis.core.RedisChannelLayer"],
+    ids=["pubsub", "core"],
+)
 async def test_an_unreachable_channel_layer_at_the_handshake_closes_with_1013(
-    order, customer_token, announced, settings
+    order, customer_token, announced, settings, backend
 ):
     dead_redis = {"address": f"redis://127.0.0.1:{free_port()}", "socket_timeout": 1}
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": backend,
             "CONFIG": {"hosts": [dead_redis]},
         }
     }
