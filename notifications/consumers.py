@@ -8,6 +8,7 @@ refusals and the clean end; these add the feed. docs/websockets.md is the protoc
 import logging
 import re
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -23,6 +24,7 @@ from notifications.channel_groups import (
 from notifications.messages import feed_message, order_event_message
 from orders import selectors
 from orders.models import OrderEvent
+from shop.api.batching import Batcher
 from shop.api.consumers import BAD_REQUEST, BaseConsumer
 
 logger = logging.getLogger(__name__)
@@ -31,6 +33,7 @@ BACKLOG_CHUNK = 200
 REMEMBERED_POSITIONS = 10_000
 MAX_POSITION = 2**63 - 1  # the largest BigIntegerField
 POSITION_DIGITS = re.compile(r"[0-9]{1,19}")
+HEAD_BATCH_SECONDS = 0.01
 
 
 class OrderEventsConsumer(BaseConsumer):
@@ -99,10 +102,13 @@ class OrderEventsConsumer(BaseConsumer):
         events = self.events().filter(position__gt=after).order_by("position")
         return [order_event_message(event) for event in events[:BACKLOG_CHUNK]]
 
-    @database_sync_to_async
-    def head(self) -> int:
-        """The feed's latest position, 0 for none."""
-        return self.events().aggregate(head=Max("position"))["head"] or 0
+    def feed(self) -> tuple[str, int]:
+        """Which feed this is, for the batched head: ("all", 0), ("customer", id), ("order", id)."""
+        raise NotImplementedError
+
+    async def head(self) -> int:
+        """The feed's latest position, 0 for none; batched with other sockets' heartbeats."""
+        return await _heads.submit(self.feed())
 
     async def send_head(self, position: int) -> None:
         await self.send_json({"type": "head", "position": position})
@@ -139,6 +145,9 @@ class OrderConsumer(OrderEventsConsumer):
     def previous(self, message: dict[str, Any]) -> int:
         return message["order_previous"]
 
+    def feed(self) -> tuple[str, int]:
+        return ("order", self.scope["url_route"]["kwargs"]["order_id"])
+
 
 class OrderListConsumer(OrderEventsConsumer):
     """``ws/orders/``: every order the user can see (a customer's own; staff: all)."""
@@ -157,6 +166,33 @@ class OrderListConsumer(OrderEventsConsumer):
     def previous(self, message: dict[str, Any]) -> int:
         # Staff see every event, so their feed has every position.
         return message["position"] - 1 if self.user.is_staff else message["customer_previous"]
+
+    def feed(self) -> tuple[str, int]:
+        return ("all", 0) if self.user.is_staff else ("customer", self.user.pk)
+
+
+def _feed_heads(feeds: Sequence[tuple[str, int]]) -> list[int]:
+    """The head of each feed: at most one query per kind of feed, whatever their number."""
+    positioned = OrderEvent.objects.filter(position__isnull=False).order_by()
+    wanted: dict[str, set[int]] = {"all": set(), "customer": set(), "order": set()}
+    for kind, key in feeds:
+        wanted[kind].add(key)
+    heads: dict[tuple[str, int], int] = {}
+    if wanted["all"]:
+        heads["all", 0] = positioned.aggregate(head=Max("position"))["head"] or 0
+    for kind, column in (("customer", "order__customer_id"), ("order", "order_id")):
+        if wanted[kind]:
+            rows = (
+                positioned.filter(**{f"{column}__in": wanted[kind]})
+                .values_list(column)
+                .annotate(head=Max("position"))
+            )
+            heads.update(((kind, key), head) for key, head in rows)
+    return [heads.get(feed, 0) for feed in feeds]
+
+
+# Heartbeats of sockets opened together fall together: one batch answers all their heads.
+_heads = Batcher(_feed_heads, delay=HEAD_BATCH_SECONDS)
 
 
 def _query_values(scope: dict[str, Any], name: str) -> list[str]:

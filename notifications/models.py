@@ -51,14 +51,17 @@ class EmailLog(Deliverable):
 class LiveWatcher(models.Model):
     """An open websocket subscription, so staff can see who is watching which order right now.
 
-    Written by the ``websocket_event`` receiver: created on connect, touched on each client
-    message and heartbeat, deleted on disconnect. A server process that dies never sends the
-    disconnect; its rows stop being touched and ``forget_stale_watchers`` removes them.
+    Written by the ``websocket_event`` receiver, in batches per server process: created on
+    connect, deleted on disconnect. Each row names its ``process``; a heartbeat of any socket
+    touches every row of that process at most once per heartbeat interval (one statement, not
+    one per socket). A server process that dies never sends the disconnects; its rows stop
+    being touched and ``forget_stale_watchers`` removes them.
     """
 
     MISSED_HEARTBEATS = 3  # after this many heartbeats (shop.api.consumers), a ghost
 
     channel_name = models.CharField(max_length=200, unique=True)
+    process = models.CharField(max_length=100, db_index=True, default="")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="live_watches"
     )

@@ -1,8 +1,12 @@
 """Receivers of the orders app's signals. Fast and idempotent: slow work goes to Celery."""
 
+import asyncio
+import os
+import socket
+import time
+import uuid
+from collections.abc import Sequence
 from typing import Any
-
-from channels.db import database_sync_to_async
 
 from notifications import tasks
 from notifications.channel_groups import (
@@ -11,13 +15,35 @@ from notifications.channel_groups import (
     order_channel_group,
 )
 from notifications.messages import order_event_message
-from notifications.services import record_watcher_event
+from notifications.services import WatcherChange, apply_watcher_changes
 from orders.models import Order, OrderEvent, Shipment
 from shop.api import publish
+from shop.api.batching import Batcher
 
 QUEUE_SHIPMENT_EMAIL_UID = "notifications.queue_shipment_email"
 PUSH_ORDER_EVENT_UID = "notifications.push_order_event"
 TRACK_LIVE_WATCHERS_UID = "notifications.track_live_watchers"
+
+_processes: dict[int, str] = {}
+WATCHER_BATCH_SECONDS = 0.005  # how long a connect or disconnect waits for others to join it
+
+
+def this_process() -> str:
+    """This server process, as its watcher rows name it (by pid, so a fork gets its own)."""
+    pid = os.getpid()
+    if pid not in _processes:
+        _processes[pid] = f"{socket.gethostname()}:{pid}:{uuid.uuid4().hex[:8]}"
+    return _processes[pid]
+
+
+def _apply_watcher_changes(changes: Sequence[WatcherChange]) -> list[None]:
+    apply_watcher_changes(changes=changes)
+    return [None] * len(changes)
+
+
+_watcher_changes = Batcher(_apply_watcher_changes, delay=WATCHER_BATCH_SECONDS)
+_last_touch = [float("-inf")]  # when this process last touched its rows (time.monotonic)
+_undeleted: set[str] = set()  # channels whose row could not be deleted at their disconnect
 
 
 def queue_shipment_email(
@@ -64,10 +90,47 @@ async def track_live_watchers(
 ) -> None:
     """Keep ``LiveWatcher`` rows in step with open websocket subscriptions (for the admin).
 
-    The query runs through Channels' ``database_sync_to_async``, which closes the connection
-    afterwards as a request does; Django's async ORM would keep one open in a worker thread for
-    the life of the process, and it would break on the first database restart.
+    Connects and disconnects are batched per process (``shop.api.batching``): a burst of
+    thousands is a few bulk statements, not thousands of calls queued on Channels' one
+    database thread. They still return only once written, so a socket that answered a ping
+    has its row. Client messages write nothing; a heartbeat touches this process's rows at
+    most once per half heartbeat interval, whichever socket beats first.
+
+    The touch keeps every row of a live process, so a delete that failed (the database was
+    down at the disconnect) would leave a ghost for the life of the process: such channels
+    are remembered, and deleted again with the next touch.
     """
-    await database_sync_to_async(record_watcher_event)(
-        event=event, user=user, path=path, channel_name=channel_name, order_id=data.get("order_id")
-    )
+    if event == "connect":
+        connected = WatcherChange(
+            event,
+            channel_name=channel_name,
+            process=this_process(),
+            user_id=user.pk,
+            path=path,
+            order_id=data.get("order_id"),
+        )
+        await _watcher_changes.submit(connected)
+    elif event == "disconnect":
+        try:
+            await _watcher_changes.submit(WatcherChange(event, channel_name=channel_name))
+        except Exception:
+            _undeleted.add(channel_name)
+            raise
+    elif event == "heartbeat" and _touch_due(sender.heartbeat_seconds / 2):
+        await _touch(WatcherChange("touch", process=this_process()))
+
+
+async def _touch(touch: WatcherChange) -> None:
+    """Touch this process's rows, in one batch with the deletes that failed before."""
+    retries = [WatcherChange("disconnect", channel_name=name) for name in _undeleted]
+    await asyncio.gather(*(_watcher_changes.submit(change) for change in [*retries, touch]))
+    _undeleted.difference_update(change.channel_name for change in retries)
+
+
+def _touch_due(interval: float) -> bool:
+    """Whether this process's rows are due a touch; if so, the caller touches them now."""
+    now = time.monotonic()
+    if now - _last_touch[0] < interval:
+        return False
+    _last_touch[0] = now
+    return True

@@ -1,11 +1,13 @@
 """Customer email (logged once per event and delivered from a Celery task, found again by a
 sweep when its task was lost) and the clean-up of live watchers."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -96,29 +98,59 @@ def reopen_failed_emails(*, email_log_ids: list[int]) -> list[int]:
     return attempts.reopen_failed(EmailLog, with_recipient)
 
 
-def record_watcher_event(
-    *, event: str, user: AbstractBaseUser, path: str, channel_name: str, order_id: int | None
-) -> None:
-    """Create, touch or delete the ``LiveWatcher`` row of one websocket subscription."""
-    watchers = LiveWatcher.objects.filter(channel_name=channel_name)
-    if event == "connect":
-        LiveWatcher.objects.update_or_create(
-            channel_name=channel_name,
-            defaults={
-                "user": user,
-                "path": path,
-                "order_id": order_id,
-                "last_seen_at": timezone.now(),
-            },
-        )
-    elif event in {"message", "heartbeat"}:
-        watchers.update(last_seen_at=timezone.now())
-    elif event == "disconnect":
-        watchers.delete()
+@dataclass(frozen=True)
+class WatcherChange:
+    """One websocket's change to the watcher list; ``touch`` marks its process as alive."""
+
+    event: str  # "connect", "disconnect" or "touch"
+    channel_name: str = ""
+    process: str = ""
+    user_id: int | None = None
+    path: str = ""
+    order_id: int | None = None
+
+
+def apply_watcher_changes(*, changes: Sequence[WatcherChange]) -> None:
+    """Apply a batch of connects, disconnects and touches, in order, in one transaction.
+
+    A channel's last change wins: one that connected and disconnected within the batch is
+    never written. A touch updates every row of its process.
+    """
+    now = timezone.now()
+    final: dict[str, WatcherChange] = {}
+    touched: set[str] = set()
+    for change in changes:
+        if change.event == "touch":
+            touched.add(change.process)
+        else:
+            final[change.channel_name] = change
+    connects = [change for change in final.values() if change.event == "connect"]
+    with transaction.atomic():
+        if gone := [name for name, change in final.items() if change.event == "disconnect"]:
+            LiveWatcher.objects.filter(channel_name__in=gone).delete()
+        if connects:
+            LiveWatcher.objects.bulk_create(
+                [
+                    LiveWatcher(
+                        channel_name=change.channel_name,
+                        process=change.process,
+                        user_id=change.user_id,
+                        path=change.path,
+                        order_id=change.order_id,
+                        last_seen_at=now,
+                    )
+                    for change in connects
+                ],
+                update_conflicts=True,
+                unique_fields=["channel_name"],
+                update_fields=["process", "user", "path", "order", "last_seen_at"],
+            )
+        if touched:
+            LiveWatcher.objects.filter(process__in=touched).update(last_seen_at=now)
 
 
 def forget_stale_watchers() -> int:
-    """Delete the watchers that missed their heartbeats (their server process died)."""
+    """Delete the watchers whose process missed its heartbeats (the process died)."""
     silence = timedelta(seconds=HEARTBEAT_SECONDS * LiveWatcher.MISSED_HEARTBEATS)
     deleted, _ = LiveWatcher.objects.filter(last_seen_at__lt=timezone.now() - silence).delete()
     return deleted

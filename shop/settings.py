@@ -158,28 +158,30 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
-# Channel layer tuning (docs/websockets.md explains each choice):
-# - expiry 10 s: a pushed message older than that is stale; the client catches up from the
-#   event table on reconnect instead.
-# - group_expiry 1 day: a consumer that died without leaving its groups stops receiving after a
-#   day; live connections older than that must reconnect (clients do, with catch-up).
-# - capacity 1000 per channel: the staff channel receives every order event, so the default
-#   of 100 would drop messages in a burst of shipments before the consumer drains them.
-# Group sends are at-most-once either way; the OrderEvent table plus ?after= catch-up is what
-# makes delivery reliable.
+# The channel layer. With Redis, channels-redis's pub/sub layer: a group send is one PUBLISH,
+# and each process subscribes once per group it has members in and fans the message out to
+# them in memory. The core layer (channels_redis.core) instead stores a copy per member and
+# each process pops them one BZPOPMIN round trip at a time: seconds for one push to 1,000
+# sockets, and copies older than its expiry dropped (bench/README.md). Group membership is
+# then local to the process: a socket that closes leaves nothing in Redis, and a process that
+# dies loses its subscriptions with its connection (no group_expiry to wait out).
+# Pub/sub has no capacity and no expiry: a message reaches the sockets subscribed when it is
+# published, or none. Group sends are at-most-once either way; the OrderEvent table plus
+# ?after= catch-up is what makes delivery reliable (docs/websockets.md).
+# The in-memory layer (no REDIS_URL) keeps its limits: expiry 10 s, capacity 1000 per channel
+# (the staff channel receives every order event), group_expiry 1 day.
 CHANNEL_LAYER_CONFIG = {"expiry": 10, "group_expiry": 86400, "capacity": 1000}
 
-# redis-py 8 times socket reads out after 5 s, but a consumer waits on the layer for as long
-# as nothing is sent to it: without socket_timeout=None every idle websocket crashes after
-# 5 s. Its pool also refuses (rather than waits) past max_connections, which defaults to 100:
-# a burst of connects or disconnects (a deploy, a reconnect storm) needs more.
+# redis-py 8 times socket reads out after 5 s by default; the layer's publishes and
+# subscriptions then fail on a slow Redis. Its pool also refuses (rather than waits) past
+# max_connections (shop/api/channel_layer.py bounds group operations below it).
 REDIS_HOST = {"address": REDIS_URL, "socket_timeout": None, "max_connections": 1000}
 
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_HOST], **CHANNEL_LAYER_CONFIG},
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_HOST]},
         }
     }
 else:

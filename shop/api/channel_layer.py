@@ -7,6 +7,10 @@ that fails leaves the channel in its group until ``group_expiry``, and every pus
 goes to a dead channel meanwhile. So at most ``MAX_CONCURRENT_OPS`` run at a time in a process,
 and a refused one is retried after a random wait that doubles each time (so the retries of a
 burst spread out instead of colliding again).
+
+With the pub/sub layer (production, ``shop/settings.py``) membership is local to the process
+and one connection subscribes, so the bound is never reached; it keeps the consumers safe on
+the core layer, which ``tests/websockets/test_channel_layer_bounds.py`` runs them on.
 """
 
 import asyncio

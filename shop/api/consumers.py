@@ -80,8 +80,12 @@ class BaseConsumer(AsyncWebsocketConsumer):
 
     async def __call__(self, scope: dict[str, Any], receive, send: ASGISend) -> None:
         """Run the consumer; an exception ends the connection cleanly instead of killing it."""
+        guarded = self.guard_send(send)
+        # Channels sets base_send only after new_channel(), which the pub/sub layer sends to
+        # Redis: if that fails, the error frame and close code still need a way out.
+        self.base_send = guarded
         try:
-            await super().__call__(scope, receive, self.guard_send(send))
+            await super().__call__(scope, receive, guarded)
         except Exception as exc:
             await self.fail(exc)
         finally:
@@ -194,7 +198,8 @@ class BaseConsumer(AsyncWebsocketConsumer):
             try:
                 await channel_layer.leave(self.channel_layer, group, self.channel_name)
             except Exception:
-                # It stays a member until group_expiry; pushes to it are dropped meanwhile.
+                # Core layer: a member until group_expiry, pushes to it dropped meanwhile.
+                # Pub/sub layer: the process may stay subscribed to the group until it exits.
                 logger.exception("%s on %s could not leave %s", self, self.channel_name, group)
         if self.announced:
             await self.announce("disconnect", {"code": code})

@@ -7,8 +7,11 @@ Browsers always send an ``Origin`` header and cannot set ``Authorization`` on a 
   ``Authorization: Token <key>`` header authenticates it.
 
 A socket outlives its handshake, so the consumers ask ``still_signed_in`` at every heartbeat.
+Those checks are batched per process (``shop.api.batching``): the heartbeats of sockets opened
+together fall together, and one pair of queries answers all of them.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 from channels.auth import AuthMiddlewareStack
@@ -19,6 +22,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from rest_framework.authtoken.models import Token
+
+from shop.api.batching import Batcher
+
+# How long a check waits for others to join its query; heartbeats are a minute apart.
+SIGNED_IN_BATCH_SECONDS = 0.01
 
 
 class BrowserOriginValidator(OriginValidator):
@@ -61,13 +69,27 @@ def user_for_token(key: str):
     return token.user
 
 
-@database_sync_to_async
-def still_signed_in(scope: dict[str, Any]) -> bool:
+async def still_signed_in(scope: dict[str, Any]) -> bool:
     """Whether the socket's user is still active and, for a token socket, the token exists."""
-    user = scope["user"]
-    if key := scope.get("auth_token"):
-        return Token.objects.filter(key=key, user_id=user.pk, user__is_active=True).exists()
-    return get_user_model().objects.filter(pk=user.pk, is_active=True).exists()
+    return await _signed_in.submit((scope["user"].pk, scope.get("auth_token")))
+
+
+def _signed_in_all(sockets: Sequence[tuple[int, str | None]]) -> list[bool]:
+    """``still_signed_in`` for many sockets, as (user id, token key or None): two queries."""
+    user_ids = {user_id for user_id, key in sockets if not key}
+    keys = {key for _, key in sockets if key}
+    active = set(
+        get_user_model()
+        .objects.filter(pk__in=user_ids, is_active=True)
+        .values_list("pk", flat=True)
+    )
+    tokens = set(
+        Token.objects.filter(key__in=keys, user__is_active=True).values_list("key", "user_id")
+    )
+    return [(key, user_id) in tokens if key else user_id in active for user_id, key in sockets]
+
+
+_signed_in = Batcher(_signed_in_all, delay=SIGNED_IN_BATCH_SECONDS)
 
 
 def WebsocketSecurityStack(inner):

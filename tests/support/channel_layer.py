@@ -1,16 +1,38 @@
-"""Listen on channel-layer groups from sync tests, on the in-memory or the Redis layer.
+"""Listen on channel-layer groups from sync tests, on the in-memory or a Redis layer.
 
-channels-redis binds a channel's receive buffer to the event loop that first reads it, so
-all reads of a subscription happen in one ``drain`` call (one loop).
+channels-redis binds a subscription to the event loop that made it. The core layer buffers
+a channel's messages in Redis, so ``join`` and ``drain`` may run in loops of their own. The
+pub/sub layer delivers only to a process subscribed when the message is published, so with
+it both run in one listener loop that lives for the whole test session.
 """
 
 import asyncio
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import redis
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from channels_redis.core import RedisChannelLayer
+from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.conf import settings
+
+_listener: list[asyncio.AbstractEventLoop] = []
+
+
+def _listener_loop() -> asyncio.AbstractEventLoop:
+    if not _listener:
+        loop = asyncio.new_event_loop()
+        threading.Thread(target=loop.run_forever, name="channel-listener", daemon=True).start()
+        _listener.append(loop)
+    return _listener[0]
+
+
+def _call(function: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+    if isinstance(get_channel_layer(), RedisPubSubChannelLayer):
+        return asyncio.run_coroutine_threadsafe(function(*args), _listener_loop()).result()
+    return async_to_sync(function)(*args)
 
 
 async def _join(groups: tuple[str, ...]) -> dict[str, str]:
@@ -38,25 +60,31 @@ async def _drain(channels: dict[str, str], timeout: float) -> dict[str, list[dic
 
 def join(*groups: str) -> dict[str, str]:
     """Add a fresh channel to each group; returns {group: channel}."""
-    return async_to_sync(_join)(groups)
+    return _call(_join, groups)
 
 
 def drain(channels: dict[str, str], timeout: float = 0.5) -> dict[str, list[dict]]:
     """Every message waiting for each group's channel, then leave the groups. Call once."""
-    return async_to_sync(_drain)(channels, timeout)
+    return _call(_drain, channels, timeout)
 
 
 def group_size(group: str) -> int:
-    """How many channels are members of ``group`` now, on the in-memory or the Redis layer.
+    """How many members ``group`` has now, as Redis or the in-memory layer sees them.
 
-    channels-redis keeps a group as a sorted set under ``<prefix>:group:<name>``
-    (``RedisChannelLayer._group_key``); it is read with a client of its own, outside any loop.
+    In-memory: the channels of this process. Core layer: every process's channels, a sorted
+    set under ``<prefix>:group:<name>`` (``RedisChannelLayer._group_key``). Pub/sub layer:
+    the Redis connections subscribed to the group, one per process with members in it, so 0
+    means no member anywhere. Redis is read with a client of its own, outside any loop.
     """
     layer = get_channel_layer()
-    if isinstance(layer, RedisChannelLayer):
+    if isinstance(layer, RedisChannelLayer | RedisPubSubChannelLayer):
         client = redis.Redis.from_url(settings.REDIS_URL)
         try:
-            return client.zcard(f"{layer.prefix}:group:{group}")
+            if isinstance(layer, RedisChannelLayer):
+                return client.zcard(f"{layer.prefix}:group:{group}")
+            prefix = layer._kwargs.get("prefix", "asgi")
+            [(_name, subscribers)] = client.pubsub_numsub(f"{prefix}__group__{group}")
+            return subscribers
         finally:
             client.close()
     return len(layer.groups.get(group, {}))

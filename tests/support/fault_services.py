@@ -39,7 +39,7 @@ from aiosmtpd.controller import Controller
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.support.live_services import BASE_DIR, free_port, wait_for
+from tests.support.live_services import BASE_DIR, PRODUCTION_WS, free_port, wait_for
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 DATABASE_NAME = "shop"
@@ -686,8 +686,8 @@ class FaultHarness:
         name = f"web-{len(self.web_servers) + 1}"
         port, ws_port = free_port(), free_port()
         http = [sys.executable, "-m", "gunicorn", "-c", "python:shop.gunicorn_conf"]
-        ws = [sys.executable, "-m", "uvicorn", "shop.asgi:application", "--host", "127.0.0.1"]
-        ws += ["--port", str(ws_port), "--log-level", "warning"]
+        ws = [sys.executable, "-m", "uvicorn", "shop.asgi:application", *PRODUCTION_WS]
+        ws += ["--host", "127.0.0.1", "--port", str(ws_port), "--log-level", "warning"]
         server = WebServer(
             port,
             ChildProcess(

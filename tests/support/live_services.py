@@ -185,6 +185,10 @@ def collected_static(tmp_path_factory) -> Path:
     return root
 
 
+# The websocket protocol production runs (docs/websockets.md, "Servers and the channel layer").
+PRODUCTION_WS = ("--ws", "shop.websocket_protocol:WebSocketProtocol")
+
+
 @pytest.fixture
 def asgi_server(django_db_blocker, collected_static) -> Iterator[Callable[..., ASGIServer]]:
     """Start uvicorn processes serving ``shop.asgi`` on the test database and Redis.
@@ -206,7 +210,7 @@ def asgi_server(django_db_blocker, collected_static) -> Iterator[Callable[..., A
 
     def start(port: int | None = None) -> ASGIServer:
         port = port or free_port()
-        command = [sys.executable, "-m", "uvicorn", "shop.asgi:application"]
+        command = [sys.executable, "-m", "uvicorn", "shop.asgi:application", *PRODUCTION_WS]
         command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
         process = subprocess.Popen(command, cwd=BASE_DIR, env=env)
         started.append(process)
