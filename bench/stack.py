@@ -247,10 +247,13 @@ class Stack:
             client.close()
 
     def group_members(self) -> int:
-        """Members of every channels_redis group (sorted sets ``asgi:group:<name>``)."""
+        """Group subscriptions left: channels-redis's pub/sub layer subscribes each process to
+        ``asgi__group__<name>`` while it has a member in the group (pub/sub channels are not
+        per database: a concurrent run of something else would show here too)."""
         client = self.redis()
         try:
-            return sum(client.zcard(key) for key in client.scan_iter(match="asgi:group:*"))
+            groups = client.pubsub_channels("asgi__group__*")
+            return sum(count for _name, count in client.pubsub_numsub(*groups)) if groups else 0
         finally:
             client.close()
 
@@ -349,6 +352,7 @@ class Stack:
             self.env | {"WEB_BIND": f"{HOST}:{self.web_port}"},
         )
         uvicorn = ["-m", "uvicorn", "shop.asgi:application", "--host", HOST, "--workers", "2"]
+        uvicorn += ["--ws", "shop.websocket_protocol:WebSocketProtocol"]
         ws = self.spawn("ws", [*uvicorn, "--port", str(self.ws_port)])
         self.wait_for_log(ws, "Started server process", count=2)  # both workers
         for port, child in ((self.web_port, http), (self.ws_port, ws)):

@@ -10,6 +10,7 @@ from another loop (a thread's) fails with "Two event loops are trying to receive
 """
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable
 from concurrent.futures import ThreadPoolExecutor
@@ -44,6 +45,14 @@ async def check_channel_layer() -> str:
     channel = await layer.new_channel()
     await layer.send(channel, {"type": "health.ping"})
     await layer.receive(channel)
+    # Let the channel go: channels-redis's pub/sub layer unsubscribes a channel only when a
+    # receive on it is cancelled (as when a consumer exits); otherwise every check would
+    # leave one subscription behind in this process.
+    waiting = asyncio.ensure_future(layer.receive(channel))
+    await asyncio.sleep(0)
+    waiting.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await waiting
     return "ok"
 
 

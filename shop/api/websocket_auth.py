@@ -24,6 +24,7 @@ from django.contrib.auth.models import AnonymousUser
 from rest_framework.authtoken.models import Token
 
 from shop.api.batching import Batcher
+from shop.api.token_cache import cached_token_user
 
 # How long a check waits for others to join its query; heartbeats are a minute apart.
 SIGNED_IN_BATCH_SECONDS = 0.01
@@ -63,10 +64,8 @@ def token_key(header: str) -> str | None:
 
 @database_sync_to_async
 def user_for_token(key: str):
-    token = Token.objects.select_related("user").filter(key=key).first()
-    if token is None or not token.user.is_active:
-        return AnonymousUser()
-    return token.user
+    """The token's active user, from the token cache the REST API shares, or anonymous."""
+    return cached_token_user(key) or AnonymousUser()
 
 
 async def still_signed_in(scope: dict[str, Any]) -> bool:

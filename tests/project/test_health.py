@@ -5,6 +5,9 @@ import time
 from collections.abc import Iterator
 
 import pytest
+import redis
+from asgiref.sync import async_to_sync, sync_to_async
+from django.conf import settings
 
 from shop import health
 from shop.celery import app as celery_app
@@ -109,3 +112,24 @@ def test_a_check_past_the_deadline_reports_timeout(client, monkeypatch):
 
 def test_health_is_get_only(client):
     assert client.post("/health/").status_code == 405
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis: REDIS_URL")
+def test_the_channel_layer_check_leaves_no_channel_subscribed():
+    """The pub/sub layer keeps a channel subscribed until a receive on it is cancelled."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+
+    def subscribed() -> int:
+        return len(client.pubsub_channels("*specific.*"))
+
+    async def three_checks() -> tuple[int, int]:
+        before = await sync_to_async(subscribed)()
+        for _ in range(3):
+            assert await health.check_channel_layer() == "ok"
+        return before, await sync_to_async(subscribed)()
+
+    try:
+        before, after = async_to_sync(three_checks)()
+    finally:
+        client.close()
+    assert after == before
