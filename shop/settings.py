@@ -133,11 +133,11 @@ TEMPLATES = [
 # --- Database ---------------------------------------------------------------------------------
 # Persistent connections (DATABASE_CONN_MAX_AGE seconds; 0, the default, closes each one at
 # the end of its request or task): a new PostgreSQL connection costs more than a ship.
-# shop/gunicorn_conf.py turns them on for gunicorn's threads and docs/operations.md for
-# Celery's children; shop/asgi.py keeps them off under ASGI. Their number is then bounded by
-# the threads that use the database (docs/operations.md sizes max_connections from it). The
-# health check reconnects after a database restart instead of failing a request on the dead
-# connection.
+# shop/gunicorn_conf.py turns them on for gunicorn's threads; shop/asgi.py keeps them off
+# under ASGI; Celery's Django fixup closes the connection after every task whatever this
+# says. Their number is bounded by the threads that use the database (docs/operations.md
+# sizes max_connections from it). The health check reconnects after a database restart
+# instead of failing a request on the dead connection.
 
 DATABASES = {
     "default": dj_database_url.config(

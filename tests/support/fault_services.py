@@ -678,9 +678,7 @@ class FaultHarness:
             **FAST_TIMINGS,
         }
         self.web_servers: list[WebServer] = []
-        # As docs/operations.md runs it: persistent connections in the worker's processes.
-        worker_env = self.env | {"DATABASE_CONN_MAX_AGE": "60"}
-        self.worker = Worker(root=root, env=worker_env, log_path=root / "worker.log")
+        self.worker = Worker(root=root, env=self.env, log_path=root / "worker.log")
 
     def start_web(self) -> WebServer:
         name = f"web-{len(self.web_servers) + 1}"
