@@ -26,8 +26,20 @@ MAX_CONCURRENT_OPS = 100
 ATTEMPTS = 8
 FIRST_BACKOFF_SECONDS = 0.05  # then 0.1, 0.2 ... 3.2 s at most
 
-# What an unreachable channel layer raises: redis-py's errors, or the socket's own.
-UNAVAILABLE = (RedisError, OSError)
+
+class LayerFailed(Exception):
+    """A membership call failed with an error that is neither redis-py's nor the socket's.
+
+    redis-py's pub/sub client shares one connection between the subscribing call and the
+    layer's reader task; when Redis goes away, one of them can drop the connection while the
+    other is half-way through a command, which then fails with ``AttributeError`` on the
+    vanished writer. The layer is as unreachable then as with a ``ConnectionError``.
+    """
+
+
+# What an unreachable channel layer raises: redis-py's errors, the socket's own, or the
+# client's failures in between (``LayerFailed``).
+UNAVAILABLE = (RedisError, OSError, LayerFailed)
 
 # One semaphore per event loop: an asyncio.Semaphore is bound to the loop that first waits on
 # it, and tests run many loops in one process.
@@ -53,6 +65,10 @@ async def _bounded(operation: Callable[[str, str], Awaitable[None]], group: str,
         except MaxConnectionsError:
             if attempt == ATTEMPTS:
                 raise
+        except UNAVAILABLE:
+            raise
+        except Exception as exc:
+            raise LayerFailed(f"{operation.__name__}({group!r}) failed: {exc!r}") from exc
         await asyncio.sleep(random.uniform(0, delay))
         delay *= 2
 

@@ -13,7 +13,7 @@ import re
 from contextlib import suppress
 
 import pytest
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels.testing import WebsocketCommunicator
 from uvicorn.protocols.utils import ClientDisconnected
 
@@ -202,3 +202,31 @@ async def test_an_unreachable_channel_layer_at_the_handshake_closes_with_1013(
     await comm.wait(timeout=5)  # no exception escaped, so no server answers 500
     assert not await LiveWatcher.objects.aexists()
     assert [event for event, _data in announced] == []
+
+
+class TornConnectionLayer(InMemoryChannelLayer):
+    """Fails a join as redis-py's pub/sub client does when its shared connection is dropped
+    by the layer's reader task half-way through the SUBSCRIBE (Redis gone)."""
+
+    async def group_add(self, group, channel):
+        raise AttributeError("'NoneType' object has no attribute 'writelines'")
+
+
+async def test_a_join_torn_by_the_client_library_closes_with_1013(
+    order, customer_token, announced, settings
+):
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": f"{__name__}.{TornConnectionLayer.__qualname__}"}
+    }
+    comm = WebsocketCommunicator(
+        application,
+        f"/ws/orders/{order.pk}/",
+        headers=[(b"authorization", f"Token {customer_token}".encode())],
+    )
+
+    assert await comm.connect(timeout=5) == (True, None)
+    error = json.loads(await comm.receive_from(timeout=5))
+    assert error == {"type": "error", "detail": "The server is busy; try again later."}
+    assert await comm.receive_output(timeout=5) == {"type": "websocket.close", "code": 1013}
+    await comm.wait(timeout=5)
+    assert not await LiveWatcher.objects.aexists()
