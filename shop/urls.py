@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import APIRootView, DefaultRouter
 
 from orders import urls as orders_urls
 from shop.api.errors import api_not_found
@@ -11,8 +11,26 @@ from shop.api.login import TokenLoginView
 from shop.health import health
 from warehouse import urls as warehouse_urls
 
+admin.site.site_header = "Shop order workflow"
+admin.site.site_title = "Shop admin"
+admin.site.index_title = "Orders, shipments and their notifications"
+
+
+class ShopAPIRootView(APIRootView):
+    """The shop's order workflow API.
+
+    Customers place and follow their orders; staff ship them with POST /api/orders/{id}/ship/
+    and follow the warehouse notices. Authenticate with a token from POST /api/auth/token/
+    (header "Authorization: Token <key>") or a session. The schema is at /api/schema/ and
+    /api/docs/; the live feeds are the websockets under /ws/.
+    """
+
+    name = "Shop API"
+
+
 # One browsable API root listing every app's endpoints; each app owns its router.
 api = DefaultRouter()
+api.APIRootView = ShopAPIRootView
 api.registry.extend([*orders_urls.router.registry, *warehouse_urls.router.registry])
 
 urlpatterns = [
