@@ -411,11 +411,13 @@ class Stack:
         """One Celery worker (its default pool: one process per core) and one beat.
 
         As docs/operations.md runs them on a host shared with the web servers: at a lower CPU
-        priority (their work waits by design, a request's should not).
+        priority (their work waits by design, a request's should not), the worker keeping its
+        database connection between tasks.
         """
         worker = self.spawn(
             "worker",
             ["-m", "celery", "-A", "shop", "worker", "-l", "info"],
+            self.env | {"DATABASE_CONN_MAX_AGE": "60"},
             nice=WORKER_NICE,
         )
         schedule = self.workdir / "celerybeat-schedule"

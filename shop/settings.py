@@ -134,10 +134,10 @@ TEMPLATES = [
 # Persistent connections (DATABASE_CONN_MAX_AGE seconds; 0, the default, closes each one at
 # the end of its request or task): a new PostgreSQL connection costs more than a ship.
 # shop/gunicorn_conf.py turns them on for gunicorn's threads; shop/asgi.py keeps them off
-# under ASGI; Celery's Django fixup closes the connection after every task whatever this
-# says. Their number is bounded by the threads that use the database (docs/operations.md
-# sizes max_connections from it). The health check reconnects after a database restart
-# instead of failing a request on the dead connection.
+# under ASGI; Celery workers keep theirs between tasks when it is set (shop/celery.py).
+# Their number is bounded by the threads that use the database (docs/operations.md sizes
+# max_connections from it). The health check reconnects after a database restart instead of
+# failing a request on the dead connection.
 
 DATABASES = {
     "default": dj_database_url.config(
@@ -206,6 +206,10 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # A request that enqueues a task must not hang for long when the broker is down.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_TIMEZONE = "UTC"
+# Celery's Django fixup closes a worker's database connections after every task unless this is
+# set, and then after this many tasks; between those, shop/celery.py ages and health-checks
+# them as Django does for requests (DATABASE_CONN_MAX_AGE).
+CELERY_DB_REUSE_MAX = 1000
 
 # --- Delivery of emails and notices, and the outbox sweeps (docs/operations.md) --------------
 # Every email and warehouse notice records its own schedule: attempts, next_attempt_at, and a

@@ -678,7 +678,9 @@ class FaultHarness:
             **FAST_TIMINGS,
         }
         self.web_servers: list[WebServer] = []
-        self.worker = Worker(root=root, env=self.env, log_path=root / "worker.log")
+        # As docs/operations.md runs it: the worker keeps its connection between tasks.
+        worker_env = self.env | {"DATABASE_CONN_MAX_AGE": "60"}
+        self.worker = Worker(root=root, env=worker_env, log_path=root / "worker.log")
 
     def start_web(self) -> WebServer:
         name = f"web-{len(self.web_servers) + 1}"
