@@ -240,6 +240,9 @@ async def test_a_bad_after_gets_an_error_frame_and_close(placed_orders, customer
     comm = await open_socket(f"/ws/orders/{order.pk}/?{query}", customer_token)
     assert (await receive(comm))["type"] == "error"
     assert await comm.receive_output() == {"type": "websocket.close", "code": 4400}
+    # The client's answer to the close frame; it waits for the consumer's clean-up, which
+    # would otherwise still hold the database when the test's tables are flushed.
+    await comm.disconnect(code=4400)
 
 
 @pytest.mark.parametrize("after", ["0", "007", str(MAX_POSITION)])
