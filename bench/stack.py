@@ -248,11 +248,11 @@ class Stack:
 
     def group_members(self) -> int:
         """Group subscriptions left: channels-redis's pub/sub layer subscribes each process to
-        ``asgi__group__<name>`` while it has a member in the group (pub/sub channels are not
-        per database: a concurrent run of something else would show here too)."""
+        ``<prefix>__group__<name>`` while it has a member in the group (the prefix names the
+        layer's database, shop/settings.py: pub/sub channels are not per database)."""
         client = self.redis()
         try:
-            groups = client.pubsub_channels("asgi__group__*")
+            groups = client.pubsub_channels(f"asgi.db{REDIS_LAYER_DB}.__group__*")
             return sum(count for _name, count in client.pubsub_numsub(*groups)) if groups else 0
         finally:
             client.close()

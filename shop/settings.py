@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from redis.connection import parse_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -56,6 +57,11 @@ def env_seconds(name: str, default: float, *, allow_zero: bool = False) -> float
         least = "0 or more" if allow_zero else "a positive number of"
         raise ImproperlyConfigured(f"{name} must be {least} seconds, got {value!r}")
     return seconds
+
+
+def redis_url_database(url: str) -> int:
+    """The database number a Redis URL selects (``/N`` or ``?db=N``; 0 when it names none)."""
+    return int(parse_url(url).get("db", 0))
 
 
 # --- Core -------------------------------------------------------------------------------------
@@ -178,10 +184,16 @@ CHANNEL_LAYER_CONFIG = {"expiry": 10, "group_expiry": 86400, "capacity": 1000}
 REDIS_HOST = {"address": REDIS_URL, "socket_timeout": None, "max_connections": 1000}
 
 if REDIS_URL:
+    # Pub/sub channels belong to the whole Redis server, whatever database a client selected,
+    # so the layer's prefix names REDIS_URL's database: deployments (or test runs) sharing one
+    # server on different databases never receive each other's pushes.
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_HOST]},
+            "CONFIG": {
+                "hosts": [REDIS_HOST],
+                "prefix": f"asgi.db{redis_url_database(REDIS_URL)}.",
+            },
         }
     }
 else:

@@ -8,18 +8,19 @@ read and subscribes it again to every channel it had, so the sockets need not re
 import pytest
 import redis
 
+from shop.settings import redis_url_database
 from tests.support.fault_services import Subscriber, ship
 from tests.support.live_services import wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.faults]
 
-STAFF_GROUP_CHANNEL = "asgi__group__staff"  # the pub/sub layer's name for the "staff" group
-
 
 def subscribed_processes(url: str) -> int:
+    """Processes subscribed to the pub/sub layer's channel for the "staff" group."""
+    staff_group_channel = f"asgi.db{redis_url_database(url)}.__group__staff"
     client = redis.Redis.from_url(url, socket_timeout=1)
     try:
-        [(_name, count)] = client.pubsub_numsub(STAFF_GROUP_CHANNEL)
+        [(_name, count)] = client.pubsub_numsub(staff_group_channel)
         return count
     except redis.ConnectionError:
         return 0
