@@ -192,7 +192,9 @@ else:
         }
     }
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The in-memory transport ignores the host, but kombu warns "No hostname was supplied" for a
+# URL without one each time Celery opens a connection (even to run a task eagerly).
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 # Embedded default: tasks run in-process, so the app works with no broker and no worker.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_IGNORE_RESULT = True
@@ -279,12 +281,17 @@ else:
 
 # --- Email ------------------------------------------------------------------------------------
 
+# Embedded default: each email is written to a file under DJANGO_EMAIL_FILE_PATH (var/emails/),
+# one file per connection, instead of printed among the server's logs (and seed_demo's output).
 EMAIL_BACKEND = os.environ.get(
-    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
 )
-# Development backends: the console one prints customers' emails into the logs, locmem keeps
-# them in memory and delivers nothing. Production must name a real one (SMTP).
+EMAIL_FILE_PATH = Path(os.environ.get("DJANGO_EMAIL_FILE_PATH", BASE_DIR / "var" / "emails"))
+# Development backends: the file one keeps customers' emails on this disk, the console one
+# prints them into the logs, locmem keeps them in memory; none delivers. Production must name
+# a real one (SMTP).
 UNDELIVERED_EMAIL_BACKENDS = {
+    "django.core.mail.backends.filebased.EmailBackend",
     "django.core.mail.backends.console.EmailBackend",
     "django.core.mail.backends.locmem.EmailBackend",
 }
@@ -331,6 +338,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "shop" / "static"]
+# Files a browser asks for at the site's root (/favicon.ico), served by WhiteNoise.
+WHITENOISE_ROOT = BASE_DIR / "shop" / "root"
 # WhiteNoise serves static files under any ASGI server; production serves the hashed,
 # compressed files that `manage.py collectstatic` writes to STATIC_ROOT.
 STORAGES = {
@@ -360,6 +369,11 @@ REST_FRAMEWORK = {
         "shop.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
+    ],
+    # DRF's JSON with a newline at the end, for curl (shop/api/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": [
+        "shop.api.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_SCHEMA_CLASS": "shop.api.openapi.AutoSchema",
     # Every write is limited per user; token login per client address (shop/api/login.py).
