@@ -31,7 +31,7 @@ stack: $(BIN)/.installed
 	$(HONCHO) $(BIN)/python manage.py migrate --noinput
 	$(HONCHO) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(HONCHO) $(BIN)/python manage.py seed_demo
-	@mkdir -p var
+	@rm -rf var/metrics && mkdir -p var/metrics  # prometheus-client's multiprocess files
 	$(BIN)/honcho start || test $$? -eq 130  # 130: stopped by Ctrl-C
 
 test: $(BIN)/.installed

@@ -97,6 +97,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so its count and latency cover every other middleware (shop/metrics.py).
+    "shop.metrics.MetricsMiddleware",
     # First, so every response (errors included) carries the request id the logs use.
     "shop.middleware.RequestIdMiddleware",
     "shop.middleware.ContentSecurityPolicyMiddleware",
@@ -208,6 +210,9 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # A request that enqueues a task must not hang for long when the broker is down.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_TIMEZONE = "UTC"
+# The worker and beat log through LOGGING below (request id field, LOG_FORMAT) instead of
+# replacing the root logger's handlers with Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Delivery of emails and notices, and the outbox sweeps (docs/operations.md) --------------
 # Every email and warehouse notice records its own schedule: attempts, next_attempt_at, and a
@@ -432,13 +437,38 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# --- Metrics: GET /metrics (shop/metrics.py, docs/production.md) ------------------------------
+# With a token, /metrics answers only "Authorization: Bearer <METRICS_TOKEN>"; without one it
+# is open outside production and absent (404) in production.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+
 # --- Logging ----------------------------------------------------------------------------------
 
+# Every line names the request it belongs to (shop/log_context.py; "-" outside a request).
+# LOG_FORMAT=json writes one JSON object per line, with the same fields, for a log pipeline.
+LOG_FORMAT = os.environ.get("LOG_FORMAT") or "plain"
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, got {LOG_FORMAT!r}")
+LOG_FIELDS = "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "shop.log_context.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": LOG_FIELDS,
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # Replaces Django's own console handler, which would print every record a second time.
     "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},

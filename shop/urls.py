@@ -9,6 +9,7 @@ from orders import urls as orders_urls
 from shop.api.errors import api_not_found
 from shop.api.login import TokenLoginView
 from shop.health import health
+from shop.metrics import metrics
 from warehouse import urls as warehouse_urls
 
 # One browsable API root listing every app's endpoints; each app owns its router.
@@ -36,4 +37,5 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
     path("api-auth/", include("rest_framework.urls")),
     path("health/", health, name="health"),
+    path("metrics", metrics, name="metrics"),
 ]
