@@ -8,7 +8,9 @@ BIN = $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-HONCHO = $(BIN)/honcho run
+# The file honcho reads the stack's environment from (make stack ENV_FILE=.env.staging).
+ENV_FILE ?= .env
+HONCHO = $(BIN)/honcho run -e $(ENV_FILE)
 
 .PHONY: run stack test lint lock audit screenshots bench bench-quick
 
@@ -26,13 +28,13 @@ run: $(BIN)/.installed
 # The Procfile's processes under honcho, which reads .env (cp .env.example .env) into every
 # command here; a variable set in .env wins over the shell's. Ctrl-C stops them all.
 stack: $(BIN)/.installed
-	@test -f .env || echo "No .env file: using the environment alone (cp .env.example .env)."
+	@test -f $(ENV_FILE) || echo "No $(ENV_FILE) file: using the environment alone (cp .env.example .env)."
 	$(HONCHO) $(BIN)/python manage.py check_services --create-database
 	$(HONCHO) $(BIN)/python manage.py migrate --noinput
 	$(HONCHO) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(HONCHO) $(BIN)/python manage.py seed_demo
 	@rm -rf var/metrics && mkdir -p var/metrics  # prometheus-client's multiprocess files
-	$(BIN)/honcho start || test $$? -eq 130  # 130: stopped by Ctrl-C
+	$(BIN)/honcho start -e $(ENV_FILE) || test $$? -eq 130  # 130: stopped by Ctrl-C
 
 test: $(BIN)/.installed
 	$(BIN)/pytest
