@@ -48,6 +48,17 @@ def answers(url: str) -> bool:
         return False
 
 
+def emails_sent(base: str, token: str) -> float | None:
+    """``shop_email_logs{status="sent"}`` as the stack's ``/metrics`` shows it."""
+    bearer = {"Authorization": f"Bearer {token}"}
+    request = urllib.request.Request(f"{base}/metrics", headers=bearer)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        for line in response.read().decode().splitlines():
+            if line.startswith('shop_email_logs{status="sent"}'):
+                return float(line.split()[-1])
+    return None
+
+
 def maintenance() -> psycopg.Connection:
     server = settings.DATABASES["default"]
     return psycopg.connect(
@@ -105,23 +116,17 @@ def test_make_stack_serves_the_live_shop_and_stops_on_ctrl_c(page, tmp_path):
         expect(page.locator("#order-status")).to_have_text("Placed")
         expect(page.locator("#live-status")).to_have_text("Live updates: on.")  # via the router
 
+        sent_before = emails_sent(base, metrics_token)  # seed_demo's shipments'
         call(f"{base}/api/orders/{order_id}/ship/", token=token_for(base, "warehouse"), body=SHIP)
 
         expect(page.locator("#order-status")).to_have_text("Shipped", timeout=15_000)
         expect(page.locator("#shipment-tracking-number")).to_have_text(SHIP["tracking_number"])
 
-        def emails_sent() -> float | None:
-            request = urllib.request.Request(
-                f"{base}/metrics", headers={"Authorization": f"Bearer {metrics_token}"}
-            )
-            with urllib.request.urlopen(request, timeout=10) as response:
-                for line in response.read().decode().splitlines():
-                    if line.startswith('shop_email_logs{status="sent"}'):
-                        return float(line.split()[-1])
-            return None
-
-        # seed_demo shipped one order per customer; the worker sends this one's email too.
-        wait_for(lambda: emails_sent() == 3, timeout=30, what="the worker sending the email")
+        wait_for(
+            lambda: emails_sent(base, metrics_token) == sent_before + 1,
+            timeout=30,
+            what="the worker sending the email",
+        )
     finally:
         os.killpg(stack.pid, signal.SIGINT)  # Ctrl-C reaches the terminal's whole group
         returncode = stack.wait(timeout=60)
