@@ -1,12 +1,18 @@
 # The README's commands. `make run` serves the app on the embedded defaults with demo data;
-# `make test` runs the suite (on PostgreSQL/Redis too when DATABASE_URL/REDIS_URL are set).
+# `make stack` runs the production-like stack (PostgreSQL, Redis, gunicorn, uvicorn, Celery
+# worker and beat; docs/production.md); `make test` runs the suite (on PostgreSQL/Redis too
+# when DATABASE_URL/REDIS_URL are set).
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint lock audit screenshots bench bench-quick
+# The file honcho reads the stack's environment from (make stack ENV_FILE=.env.staging).
+ENV_FILE ?= .env
+HONCHO = $(BIN)/honcho run -e $(ENV_FILE)
+
+.PHONY: run stack test lint lock audit screenshots bench bench-quick
 
 $(BIN)/.installed: requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +24,17 @@ run: $(BIN)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The Procfile's processes under honcho, which reads .env (cp .env.example .env) into every
+# command here; a variable set in .env wins over the shell's. Ctrl-C stops them all.
+stack: $(BIN)/.installed
+	@test -f $(ENV_FILE) || echo "No $(ENV_FILE) file: using the environment alone (cp .env.example .env)."
+	$(HONCHO) $(BIN)/python manage.py check_services --create-database
+	$(HONCHO) $(BIN)/python manage.py migrate --noinput
+	$(HONCHO) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(HONCHO) $(BIN)/python manage.py seed_demo
+	@rm -rf var/metrics && mkdir -p var/metrics  # prometheus-client's multiprocess files
+	$(BIN)/honcho start -e $(ENV_FILE) || test $$? -eq 130  # 130: stopped by Ctrl-C
 
 test: $(BIN)/.installed
 	$(BIN)/pytest

@@ -17,6 +17,7 @@ class ShopConfig(AppConfig):
         from shop.api import login
 
         self._wire_token_cache()
+        self._wire_task_metrics()
 
         connection_created.connect(
             sqlite.configure_sqlite, dispatch_uid=sqlite.CONFIGURE_SQLITE_UID
@@ -27,6 +28,18 @@ class ShopConfig(AppConfig):
         )
         user_login_failed.connect(
             login.record_login_failure, dispatch_uid=login.RECORD_LOGIN_FAILURE_UID
+        )
+
+    @staticmethod
+    def _wire_task_metrics() -> None:
+        """Celery's signals, in whichever process runs tasks (a worker, or eager in the web)."""
+        from celery.signals import task_failure, task_retry
+
+        from shop import metrics
+
+        task_retry.connect(metrics.count_task_retry, dispatch_uid=metrics.COUNT_TASK_RETRY_UID)
+        task_failure.connect(
+            metrics.count_task_failure, dispatch_uid=metrics.COUNT_TASK_FAILURE_UID
         )
 
     @staticmethod

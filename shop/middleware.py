@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.deprecation import MiddlewareMixin
 
+from shop import log_context
 from shop.api.login import lockout_seconds
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -17,12 +18,15 @@ SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 class RequestIdMiddleware(MiddlewareMixin):
-    """Set ``request.request_id`` (the caller's ``X-Request-ID`` if sane, else a new uuid4)
-    and echo it in the response. MiddlewareMixin keeps it async-capable under ASGI."""
+    """Set ``request.request_id`` (the caller's ``X-Request-ID`` if sane, else a new uuid4),
+    put it on every log line of the request (``shop.log_context``) and echo it in the
+    response. MiddlewareMixin keeps it async-capable under ASGI."""
 
     def process_request(self, request: HttpRequest) -> None:
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         request.request_id = incoming if SANE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        # Kept after the response: Django logs a 4xx/5xx once the middleware has returned.
+        log_context.request_id.set(request.request_id)
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         response[REQUEST_ID_HEADER] = request.request_id

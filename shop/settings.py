@@ -103,6 +103,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so its count and latency cover every other middleware (shop/metrics.py).
+    "shop.metrics.MetricsMiddleware",
     # First, so every response (errors included) carries the request id the logs use.
     "shop.middleware.RequestIdMiddleware",
     "shop.middleware.ContentSecurityPolicyMiddleware",
@@ -204,7 +206,9 @@ else:
         }
     }
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The in-memory transport ignores the host, but kombu warns "No hostname was supplied" for a
+# URL without one each time Celery opens a connection (even to run a task eagerly).
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 # Embedded default: tasks run in-process, so the app works with no broker and no worker.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_IGNORE_RESULT = True
@@ -222,6 +226,9 @@ CELERY_TIMEZONE = "UTC"
 # set, and then after this many tasks; between those, shop/celery.py ages and health-checks
 # them as Django does for requests (DATABASE_CONN_MAX_AGE).
 CELERY_DB_REUSE_MAX = 1000
+# The worker and beat log through LOGGING below (request id field, LOG_FORMAT) instead of
+# replacing the root logger's handlers with Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Delivery of emails and notices, and the outbox sweeps (docs/operations.md) --------------
 # Every email and warehouse notice records its own schedule: attempts, next_attempt_at, and a
@@ -295,12 +302,17 @@ else:
 
 # --- Email ------------------------------------------------------------------------------------
 
+# Embedded default: each email is written to a file under DJANGO_EMAIL_FILE_PATH (var/emails/),
+# one file per connection, instead of printed among the server's logs (and seed_demo's output).
 EMAIL_BACKEND = os.environ.get(
-    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
 )
-# Development backends: the console one prints customers' emails into the logs, locmem keeps
-# them in memory and delivers nothing. Production must name a real one (SMTP).
+EMAIL_FILE_PATH = Path(os.environ.get("DJANGO_EMAIL_FILE_PATH", BASE_DIR / "var" / "emails"))
+# Development backends: the file one keeps customers' emails on this disk, the console one
+# prints them into the logs, locmem keeps them in memory; none delivers. Production must name
+# a real one (SMTP).
 UNDELIVERED_EMAIL_BACKENDS = {
+    "django.core.mail.backends.filebased.EmailBackend",
     "django.core.mail.backends.console.EmailBackend",
     "django.core.mail.backends.locmem.EmailBackend",
 }
@@ -347,6 +359,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "shop" / "static"]
+# Files a browser asks for at the site's root (/favicon.ico), served by WhiteNoise.
+WHITENOISE_ROOT = BASE_DIR / "shop" / "root"
 # WhiteNoise serves static files under any ASGI server; production serves the hashed,
 # compressed files that `manage.py collectstatic` writes to STATIC_ROOT.
 STORAGES = {
@@ -376,6 +390,11 @@ REST_FRAMEWORK = {
         "shop.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
+    ],
+    # DRF's JSON with a newline at the end, for curl (shop/api/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": [
+        "shop.api.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_SCHEMA_CLASS": "shop.api.openapi.AutoSchema",
     # Every write is limited per user; token login per client address (shop/api/login.py).
@@ -434,13 +453,38 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# --- Metrics: GET /metrics (shop/metrics.py, docs/production.md) ------------------------------
+# With a token, /metrics answers only "Authorization: Bearer <METRICS_TOKEN>"; without one it
+# is open outside production and absent (404) in production.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+
 # --- Logging ----------------------------------------------------------------------------------
 
+# Every line names the request it belongs to (shop/log_context.py; "-" outside a request).
+# LOG_FORMAT=json writes one JSON object per line, with the same fields, for a log pipeline.
+LOG_FORMAT = os.environ.get("LOG_FORMAT") or "plain"
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, got {LOG_FORMAT!r}")
+LOG_FIELDS = "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "shop.log_context.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": LOG_FIELDS,
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # Replaces Django's own console handler, which would print every record a second time.
     "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},

@@ -9,6 +9,7 @@ from orders import urls as orders_urls
 from shop.api.errors import api_not_found
 from shop.api.login import TokenLoginView
 from shop.health import health
+from shop.metrics import metrics
 from warehouse import urls as warehouse_urls
 
 admin.site.site_header = "Shop order workflow"
@@ -54,4 +55,5 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
     path("api-auth/", include("rest_framework.urls")),
     path("health/", health, name="health"),
+    path("metrics", metrics, name="metrics"),
 ]

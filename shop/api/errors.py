@@ -15,7 +15,7 @@ from django.core.exceptions import (
     TooManyFieldsSent,
     TooManyFilesSent,
 )
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
@@ -23,6 +23,8 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from shop.api.renderers import JSONRenderer
 
 
 class Conflict(exceptions.APIException):
@@ -90,7 +92,7 @@ def error_body(exc: exceptions.APIException) -> dict[str, Any]:
 
 
 @csrf_exempt
-def api_not_found(request: HttpRequest) -> JsonResponse:
+def api_not_found(request: HttpRequest) -> HttpResponse:
     """Unknown URLs under /api/ get the JSON 404, never Django's HTML page.
 
     A path that only lacks its trailing slash says which URL was meant: redirecting instead
@@ -100,10 +102,10 @@ def api_not_found(request: HttpRequest) -> JsonResponse:
     with_slash = f"{request.path}/"
     if not request.path.endswith("/") and _is_endpoint(with_slash):
         detail += f" Did you mean {with_slash}?"
-    return JsonResponse(
-        {"detail": detail, "code": "not_found"},
+    return HttpResponse(
+        JSONRenderer().render({"detail": detail, "code": "not_found"}),
         status=404,
-        json_dumps_params={"separators": (",", ":")},  # compact, as DRF renders
+        content_type="application/json",
     )
 
 

@@ -68,9 +68,10 @@ def test_production_with_secret_key_hosts_and_smtp_starts_without_debug():
     assert result.stdout.strip() == "False"
 
 
-@pytest.mark.parametrize("backend", [None, "console", "locmem"])
+@pytest.mark.parametrize("backend", [None, "filebased", "console", "locmem"])
 def test_production_refuses_email_backends_that_deliver_nothing(backend):
-    """The default (console) prints customers' emails into the logs; locmem keeps them."""
+    """The default (filebased) and console keep customers' emails on disk or in the logs;
+    locmem keeps them in memory."""
     env = {**PRODUCTION}
     if backend is None:
         del env["DJANGO_EMAIL_BACKEND"]
