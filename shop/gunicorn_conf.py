@@ -23,6 +23,10 @@ wsgi_app = "shop.wsgi:application"
 keepalive = 75  # seconds; above a load balancer's idle timeout (60 s on AWS), as it expects
 preload_app = True  # import Django once, before forking the workers
 QUEUE_TIMEOUT = float(os.environ.get("WEB_QUEUE_TIMEOUT", "1.0"))
+# gunicorn 25+ opens a control socket for gunicornc at one path per user
+# (~/.gunicorn/gunicorn.ctl), so every gunicorn of a user on a host (the tests, the bench,
+# make stack) would take it from the last; the project manages gunicorn by signals instead.
+control_socket_disable = True
 
 
 def post_worker_init(worker: SheddingThreadWorker) -> None:
