@@ -15,7 +15,17 @@ from decimal import Decimal
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Model, QuerySet, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Model,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -111,14 +121,20 @@ class OrderAdmin(admin.ModelAdmin):
         "created_at",
         "shipped_at",
     ]
-    list_filter = ["status", "shipment__carrier", "created_at", "shipment__shipped_at"]
+    list_filter = ["status", "shipments__carrier", "created_at", "shipments__shipped_at"]
     date_hierarchy = "created_at"
-    search_fields = ["number", "customer__email", "customer__username", "shipment__tracking_number"]
-    list_select_related = ["customer", "shipment"]
+    search_fields = [
+        "number",
+        "customer__email",
+        "customer__username",
+        "shipments__tracking_number",
+    ]
+    list_select_related = ["customer"]
     inlines = [OrderItemInline, ShipmentInline, OrderEventInline]
     actions = ["ship_selected"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
+        last_shipped = Shipment.objects.filter(order=OuterRef("pk")).order_by("-shipped_at")
         line_total = ExpressionWrapper(
             F("items__quantity") * F("items__unit_price"),
             output_field=DecimalField(max_digits=12, decimal_places=2),
@@ -126,7 +142,11 @@ class OrderAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(_item_count=Count("items"), _total=Sum(line_total))
+            .annotate(
+                _item_count=Count("items", distinct=True),
+                _total=Sum(line_total),
+                _last_shipped_at=Subquery(last_shipped.values("shipped_at")[:1]),
+            )
         )
 
     def get_search_fields(self, request: HttpRequest) -> list[str]:
@@ -158,12 +178,9 @@ class OrderAdmin(admin.ModelAdmin):
         # SQLite sums decimals as floats: 3185.50 would show as 3185.5.
         return None if order._total is None else order._total.quantize(CENTS)
 
-    @admin.display(description="Shipped at", ordering="shipment__shipped_at")
+    @admin.display(description="Last shipped at", ordering="_last_shipped_at")
     def shipped_at(self, order: Order):
-        try:
-            return order.shipment.shipped_at
-        except Shipment.DoesNotExist:
-            return None
+        return order._last_shipped_at
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # Orders are placed by customers through place_order.

@@ -5,7 +5,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from orders.carriers import Carrier
-from orders.models import Shipment
 from orders.selectors import order_timeline, visible_orders, with_details
 
 HOME_ORDERS = 50
@@ -24,10 +23,7 @@ def track_order(request: HttpRequest, order_id: int) -> HttpResponse:
     404 for an order the user may not see, as the API and the websocket do.
     """
     order = get_object_or_404(with_details(visible_orders(user=request.user)), pk=order_id)
-    try:
-        shipment = order.shipment
-    except Shipment.DoesNotExist:
-        shipment = None
+    shipments = list(order.shipments.all())
     # In feed order: the page then goes live from the last one's position. Every event has its
     # position from its commit, so one committed meanwhile is after it, and not shown twice.
     events = list(order_timeline(order=order).order_by("position"))
@@ -36,7 +32,8 @@ def track_order(request: HttpRequest, order_id: int) -> HttpResponse:
         "orders/track.html",
         {
             "order": order,
-            "shipment": shipment,
+            "shipments": shipments,
+            "shipment": shipments[-1] if shipments else None,
             "events": events,
             "after": events[-1].position if events else 0,
             "carrier_names": dict(Carrier.choices),

@@ -5,6 +5,7 @@ layer and eager Celery; with them it uses PostgreSQL, channels-redis and a Redis
 See docs/README.md for the table of variables.
 """
 
+import json
 import os
 import re
 from pathlib import Path
@@ -308,6 +309,29 @@ WAREHOUSE_EMAIL = os.environ.get("WAREHOUSE_EMAIL", "warehouse@shop.example")
 # {"dhl": "https://www.dhl.com/de-de/home/tracking.html?tracking-id={tracking}"}.
 SHOP_TRACKING_URLS: dict[str, str] = {}
 
+
+def env_secrets(name: str) -> dict[str, str]:
+    """Read a JSON object of non-empty strings, such as {"ups": "s3cret"}; empty when unset."""
+    value = os.environ.get(name)
+    if not value:
+        return {}
+    try:
+        secrets = json.loads(value)
+    except ValueError:
+        secrets = None
+    if not isinstance(secrets, dict) or not all(
+        isinstance(secret, str) and secret for secret in secrets.values()
+    ):
+        raise ImproperlyConfigured(
+            f'{name} must be a JSON object of strings, e.g. {{"ups": "..."}}'
+        )
+    return secrets
+
+
+# The secret each carrier signs its tracking events with (POST /api/carriers/<carrier>/events/);
+# a carrier without one has no ingest endpoint (404).
+CARRIER_WEBHOOK_SECRETS = env_secrets("CARRIER_WEBHOOK_SECRETS")
+
 # --- Auth, i18n, static -----------------------------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -399,6 +423,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "orders.models.Order.Status",
         "WarehouseNoticeStatusEnum": "warehouse.models.WarehouseNotice.Status",
+        "ShipmentStatusEnum": "orders.models.ShipmentStatus",
     },
 }
 

@@ -67,7 +67,7 @@ def test_ship_order_from_the_admin(admin_client, order, django_capture_on_commit
     assert f"Order {order.number} was shipped." in response.text
     order.refresh_from_db()
     assert order.status == "shipped"
-    assert order.shipment.tracking_number == "JD0001"
+    assert order.shipments.get().tracking_number == "JD0001"
     assert EmailLog.objects.filter(event__order=order).exists()
     assert WarehouseNotice.objects.filter(order=order).exists()
     assert ship_url not in admin_client.get(change_url).text, "no ship link once shipped"
@@ -165,7 +165,7 @@ def test_bulk_ship_asks_for_tracking_numbers_then_ships_through_the_service(
 
     assert f"Order {placed.number} was shipped." in response.text
     assert f"Order {cancelled.number} is cancelled and cannot be shipped." in response.text
-    assert Order.objects.get(pk=placed.pk).shipment.tracking_number == "JD0000000001"
+    assert Order.objects.get(pk=placed.pk).shipments.get().tracking_number == "JD0000000001"
     assert not Shipment.objects.filter(order=cancelled).exists()
 
 

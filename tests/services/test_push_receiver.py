@@ -102,7 +102,7 @@ def shipped_signal_kwargs(order, staff) -> dict:
     """Ship with no receivers reacting yet, and return what the dispatcher would send."""
     ship_order(order_id=order.pk, shipped_by=staff, carrier="ups", tracking_number="1Z0001")
     event = OrderEvent.objects.get(order=order, type="shipped")
-    return {"order": order, "shipment": order.shipment, "event": event}
+    return {"order": order, "shipment": order.shipments.get(), "event": event}
 
 
 def send_sync(kwargs: dict) -> list:
