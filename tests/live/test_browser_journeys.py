@@ -93,7 +93,9 @@ def test_customer_sees_the_shipment_live(asgi_server, page, screenshot_dir):
 
     expect(page.locator("#order-status")).to_have_text("Shipped", timeout=LIVE_TIMEOUT_MS)
     link = page.get_by_role("link", name="Track your parcel with the carrier")
-    expect(link).to_have_attribute("href", Order.objects.get(pk=order.pk).shipments.get().tracking_url)
+    expect(link).to_have_attribute(
+        "href", Order.objects.get(pk=order.pk).shipments.get().tracking_url
+    )
     expect(page.locator("#shipment-tracking-number")).to_have_text(SHIP["tracking_number"])
     expect(page.locator("#timeline li")).to_have_text([re.compile(r"^Shipped ")])
     expect(page.locator("#live-status")).to_contain_text("is now shipped")
@@ -132,7 +134,9 @@ def test_staff_ship_from_the_admin_and_see_a_refusal(asgi_server, page, screensh
     expect(page.locator(".messagelist .error")).to_contain_text(
         f"Order {second.number} is shipped and cannot be shipped."
     )
-    assert Order.objects.get(pk=second.pk).shipments.get().tracking_number == SHIP["tracking_number"]
+    assert (
+        Order.objects.get(pk=second.pk).shipments.get().tracking_number == SHIP["tracking_number"]
+    )
 
 
 def test_warehouse_page_shows_and_acknowledges_a_notice_live(asgi_server, page, screenshot_dir):

@@ -53,6 +53,11 @@ def test_shipping_pushes_one_message_to_each_group(
         "order_id": order.pk,
         "order_number": order.number,
         "status": "shipped",
+        "shipment_id": event.shipment_id,
+        "lines": [
+            {"item": line["item"], "sku": line["sku"], "quantity": line["quantity"]}
+            for line in event.payload["lines"]
+        ],
         "carrier": "dhl",
         "tracking_number": "JD01460000",
         "tracking_url": event.payload["tracking_url"],
