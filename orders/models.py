@@ -186,9 +186,9 @@ class Shipment(models.Model):
     )
     notify_customer = models.BooleanField(default=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SHIPPED)
-    # When the event that set ``status`` happened (the ship itself at first): an older event
+    # When the tracking event that set ``status`` happened (none yet: null): an older event
     # that arrives later is stored but leaves the status alone.
-    status_at = models.DateTimeField()
+    status_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

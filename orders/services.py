@@ -133,7 +133,6 @@ def ship_order(
             carrier=carrier,
             tracking_number=tracking_number,
             shipped_at=now,
-            status_at=now,
             shipped_by=shipped_by,
             notify_customer=notify_customer,
         )
@@ -294,7 +293,9 @@ def _store_tracking_event(
 def _follow_tracking_event(shipment: Shipment, tracking: TrackingEvent) -> None:
     """Move the locked shipment (and its order) to the event's status if the event is its
     latest news."""
-    if shipment.status == ShipmentStatus.DELIVERED or tracking.occurred_at < shipment.status_at:
+    if shipment.status == ShipmentStatus.DELIVERED:
+        return
+    if shipment.status_at is not None and tracking.occurred_at < shipment.status_at:
         return
     changed = tracking.status != shipment.status
     shipment.status = tracking.status

@@ -8,12 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import (
-    AuthenticationFailed,
-    NotFound,
-    ParseError,
-    ValidationError,
-)
+from rest_framework.exceptions import APIException, NotFound, ParseError, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -174,6 +169,15 @@ class ShipmentViewSet(viewsets.GenericViewSet):
         return Response(TrackingEventOutputSerializer(tracking).data, status=code)
 
 
+class BadSignature(APIException):
+    """401 without DRF's authentication classes, which would turn it into a 403: the
+    signature is this endpoint's only credential."""
+
+    status_code = status.HTTP_401_UNAUTHORIZED
+    default_detail = "Missing or wrong X-Carrier-Signature."
+    default_code = "bad_signature"
+
+
 class CarrierEventsViewSet(viewsets.GenericViewSet):
     """The endpoint carriers (or a tracking aggregator) send parcel events to, signed with the
     carrier's secret (docs/api.md#carrier-tracking-events)."""
@@ -220,7 +224,7 @@ class CarrierEventsViewSet(viewsets.GenericViewSet):
         if not signature_valid(
             secret=secret, body=body, header=request.headers.get("X-Carrier-Signature")
         ):
-            raise AuthenticationFailed("Missing or wrong X-Carrier-Signature.")
+            raise BadSignature()
         try:
             payload = json.loads(body)
         except ValueError as exc:

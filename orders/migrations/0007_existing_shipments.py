@@ -3,17 +3,17 @@ from django.db import migrations, models
 
 def fill_in_existing_shipments(apps, schema_editor):
     """An order shipped before partial shipments existed shipped everything at once: its
-    shipment gets a line for each item (whose shipped quantity is then all of it), its status
-    time is its ship time, and its ``shipped`` event names it and carries its lines."""
+    shipment gets a line for each item (whose shipped quantity is then all of it), and its
+    ``shipped`` event names it and carries its lines."""
     Shipment = apps.get_model("orders", "Shipment")
     ShipmentLine = apps.get_model("orders", "ShipmentLine")
     OrderItem = apps.get_model("orders", "OrderItem")
     OrderEvent = apps.get_model("orders", "OrderEvent")
     shipment_of_order: dict[int, int] = {}
-    for shipment in Shipment.objects.iterator(chunk_size=2000):
-        shipment.status_at = shipment.shipped_at
-        shipment.save(update_fields=["status_at"])
-        shipment_of_order[shipment.order_id] = shipment.pk
+    for order_id, shipment_id in Shipment.objects.values_list("order_id", "id").iterator(
+        chunk_size=2000
+    ):
+        shipment_of_order[order_id] = shipment_id
     items = OrderItem.objects.filter(order_id__in=shipment_of_order).values_list(
         "id", "order_id", "quantity", "product__sku", "product__name"
     )

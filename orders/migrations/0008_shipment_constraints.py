@@ -13,11 +13,6 @@ class Migration(migrations.Migration):
             model_name='orderitem',
             constraint=models.CheckConstraint(condition=models.Q(('shipped_quantity__gte', 0), ('shipped_quantity__lte', models.F('quantity'))), name='orderitem_not_over_shipped'),
         ),
-        migrations.AlterField(
-            model_name='shipment',
-            name='status_at',
-            field=models.DateTimeField(),
-        ),
         migrations.AddConstraint(
             model_name='orderevent',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('shipment__isnull', False), ('type__in', ['shipped', 'shipment_updated'])), models.Q(models.Q(('type__in', ['shipped', 'shipment_updated']), _negated=True), ('shipment__isnull', True)), _connector='OR'), name='orderevent_shipment_iff_shipment_event'),
