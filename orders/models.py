@@ -69,8 +69,8 @@ class EventType(models.TextChoices):
     """What an ``OrderEvent`` records: a transition of the order, or of one of its parcels."""
 
     PLACED = "placed", "Placed"
-    SHIPPED = "shipped", "Shipment shipped"
-    SHIPMENT_UPDATED = "shipment_updated", "Shipment updated"
+    SHIPPED = "shipped", "Shipped"
+    SHIPMENT_UPDATED = "shipment_updated", "Parcel update"
     DELIVERED = "delivered", "Delivered"
     CANCELLED = "cancelled", "Cancelled"
 

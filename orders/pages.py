@@ -5,9 +5,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from orders.carriers import Carrier
+from orders.models import ShipmentStatus
 from orders.selectors import order_timeline, visible_orders, with_details
 
 HOME_ORDERS = 50
+# The tracking page's progress bar (an exception shows as the step reached before it).
+PROGRESS_STEPS = [
+    (status, ShipmentStatus(status).label)
+    for status in ("shipped", "in_transit", "out_for_delivery", "delivered")
+]
 
 
 @login_required
@@ -37,5 +43,7 @@ def track_order(request: HttpRequest, order_id: int) -> HttpResponse:
             "events": events,
             "after": events[-1].position if events else 0,
             "carrier_names": dict(Carrier.choices),
+            "item_names": {item.pk: item.product.name for item in order.items.all()},
+            "progress_steps": PROGRESS_STEPS,
         },
     )

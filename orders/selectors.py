@@ -26,7 +26,10 @@ def visible_orders(*, user: AbstractBaseUser) -> QuerySet[Order]:
 # An order's shipments, oldest first, with their lines and tracking events: three queries.
 SHIPMENT_PREFETCHES = (
     Prefetch("shipments", queryset=Shipment.objects.order_by("shipped_at", "id")),
-    Prefetch("shipments__lines", queryset=ShipmentLine.objects.order_by("id")),
+    Prefetch(
+        "shipments__lines",
+        queryset=ShipmentLine.objects.select_related("item__product").order_by("id"),
+    ),
     Prefetch(
         "shipments__tracking_events", queryset=TrackingEvent.objects.order_by("occurred_at", "id")
     ),

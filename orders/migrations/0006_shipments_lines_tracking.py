@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='orderevent',
             name='type',
-            field=models.CharField(choices=[('placed', 'Placed'), ('shipped', 'Shipment shipped'), ('shipment_updated', 'Shipment updated'), ('delivered', 'Delivered'), ('cancelled', 'Cancelled')], max_length=16),
+            field=models.CharField(choices=[('placed', 'Placed'), ('shipped', 'Shipped'), ('shipment_updated', 'Parcel update'), ('delivered', 'Delivered'), ('cancelled', 'Cancelled')], max_length=16),
         ),
         migrations.AlterField(
             model_name='shipment',
