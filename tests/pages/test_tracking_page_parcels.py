@@ -28,7 +28,7 @@ def test_every_parcel_shows_its_lines_status_and_events(client, order, customer,
 
     assert 'id="order-status" class="badge badge-partially_shipped">Partially shipped<' in page
     assert f'data-shipment-id="{parcel.pk}" data-status="out_for_delivery"' in page
-    assert f"<li>1 × {first_item.product.name}</li>" in page
+    assert f"<li>1 \N{MULTIPLICATION SIGN} {first_item.product.name}</li>" in page
     assert "Out for delivery, Springfield depot" in page
     for step in ("shipped", "in_transit", "out_for_delivery", "delivered"):
         assert f'data-step="{step}"' in page
