@@ -310,11 +310,11 @@ WAREHOUSE_EMAIL = os.environ.get("WAREHOUSE_EMAIL", "warehouse@shop.example")
 SHOP_TRACKING_URLS: dict[str, str] = {}
 
 
-def env_secrets(name: str) -> dict[str, str]:
-    """Read a JSON object of non-empty strings, such as {"ups": "s3cret"}; empty when unset."""
+def env_secrets(name: str, default: dict[str, str]) -> dict[str, str]:
+    """Read a JSON object of non-empty strings, such as {"ups": "s3cret"}."""
     value = os.environ.get(name)
     if not value:
-        return {}
+        return default
     try:
         secrets = json.loads(value)
     except ValueError:
@@ -329,8 +329,14 @@ def env_secrets(name: str) -> dict[str, str]:
 
 
 # The secret each carrier signs its tracking events with (POST /api/carriers/<carrier>/events/);
-# a carrier without one has no ingest endpoint (404).
-CARRIER_WEBHOOK_SECRETS = env_secrets("CARRIER_WEBHOOK_SECRETS")
+# a carrier without one has no ingest endpoint (404). Outside production, a demo secret per
+# carrier, so `manage.py simulate_carrier` works out of the box; production has none unless set.
+DEMO_CARRIER_SECRETS = {
+    carrier: f"demo-{carrier}-secret" for carrier in ("dhl", "ups", "fedex", "usps")
+}
+CARRIER_WEBHOOK_SECRETS = env_secrets(
+    "CARRIER_WEBHOOK_SECRETS", {} if PRODUCTION else DEMO_CARRIER_SECRETS
+)
 
 # --- Auth, i18n, static -----------------------------------------------------------------------
 
