@@ -146,8 +146,8 @@ def ship_order(
         OrderItem.objects.bulk_update(
             [item for item in items if item.pk in quantities], ["shipped_quantity"]
         )
-        everything_left = all(item.remaining_quantity == 0 for item in items)
-        locked.status = Order.Status.SHIPPED if everything_left else Order.Status.PARTIALLY_SHIPPED
+        all_shipped = all(item.remaining_quantity == 0 for item in items)
+        locked.status = Order.Status.SHIPPED if all_shipped else Order.Status.PARTIALLY_SHIPPED
         shipped: ShippedPayload = {
             "order_number": locked.number,
             "status": locked.status,
