@@ -42,11 +42,19 @@ def with_details(orders: QuerySet[Order]) -> QuerySet[Order]:
     return with_items(orders).prefetch_related(*SHIPMENT_PREFETCHES)
 
 
+# Django has no public way to fill a prefetch cache with rows the caller has already read or
+# written; these two are the only places that set one.
+
+
+def with_loaded_items(order: Order, *, items: list[OrderItem]) -> None:
+    """Give an order its items (products included), read with it, as ``with_items`` would."""
+    order._prefetched_objects_cache = {"items": items}
+
+
 def with_new_shipment(order: Order, *, shipment: Shipment, lines: list[ShipmentLine]) -> None:
     """Give an order whose first shipment was just written that shipment as its loaded
     ``shipments`` (lines included, no tracking events yet), as ``with_details`` would load it,
-    without reading back what the caller wrote. Django has no public way to fill a prefetch
-    cache, so this is the one place that sets it."""
+    without reading back what the caller wrote."""
     shipment._prefetched_objects_cache = {"lines": lines, "tracking_events": []}
     order._prefetched_objects_cache["shipments"] = [shipment]
 

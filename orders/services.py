@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
@@ -26,7 +26,7 @@ from orders.models import (
     TrackingEvent,
 )
 from orders.positions import take_place
-from orders.selectors import SHIPMENT_PREFETCHES, with_items, with_new_shipment
+from orders.selectors import SHIPMENT_PREFETCHES, with_loaded_items, with_new_shipment
 from orders.signals import (
     CancelledPayload,
     DeliveredPayload,
@@ -106,10 +106,11 @@ def ship_order(
     every quantity not shipped yet. Return the order with its items (products included) and
     shipments loaded.
 
-    The order is read once, under the row lock, so the caller need not read it first and
-    concurrent partial ships serialise: a missing order raises ``Order.DoesNotExist``; one
-    with nothing left to ship, cancelled or delivered ``InvalidTransition``; lines naming an
-    item not in the order, twice, or more than remains ``ValidationError`` on ``lines``.
+    The order is read once, with its items, under their row locks, so the caller need not
+    read it first and concurrent partial ships serialise: a missing order raises
+    ``Order.DoesNotExist``; one with nothing left to ship, cancelled or delivered
+    ``InvalidTransition``; lines naming an item not in the order, twice, or more than remains
+    ``ValidationError`` on ``lines``.
     """
     if carrier not in Carrier.values:
         raise ValidationError({"carrier": f"Unknown carrier {carrier!r}."})
@@ -118,13 +119,11 @@ def ship_order(
         _check_lines_shape(lines)
 
     with transaction.atomic():
-        locked = _lock_for_transition(
-            order_id,
-            allowed_from=[Order.Status.PLACED, Order.Status.PARTIALLY_SHIPPED],
-            action="shipped",
-            rows=with_items(Order.objects.all()),
-        )
-        items = list(locked.items.all())
+        locked, items = _lock_with_items(order_id)
+        if locked.status not in (Order.Status.PLACED, Order.Status.PARTIALLY_SHIPPED):
+            raise InvalidTransition(
+                order_number=locked.number, status=locked.status, action="shipped"
+            )
         first_parcel = all(item.shipped_quantity == 0 for item in items)
         quantities = _quantities_to_ship(items, lines)
         now = timezone.now()
@@ -181,6 +180,29 @@ def ship_order(
     else:
         prefetch_related_objects([locked], *SHIPMENT_PREFETCHES)
     return locked
+
+
+def _lock_with_items(order_id: int) -> tuple[Order, list[OrderItem]]:
+    """The order and its items (products included), read in one statement that locks the
+    order's row and its items' rows.
+
+    Locked, so current: a ship that waited for another's lock reads the items' shipped
+    quantities as that one committed them (PostgreSQL re-reads the rows it locks). Raises
+    ``Order.DoesNotExist`` for no order (an order has items from the moment it is placed).
+    """
+    items = list(
+        OrderItem.objects.select_related("order", "product")
+        .select_for_update(of=("self", "order"))
+        .filter(order_id=order_id)
+        .order_by("id")
+    )
+    if not items:
+        raise Order.DoesNotExist(f"No order {order_id}.")
+    order = items[0].order
+    for item in items:
+        item.order = order
+    with_loaded_items(order, items=items)
+    return order, items
 
 
 def _check_lines_shape(lines: Sequence[ShipLine]) -> None:
@@ -336,15 +358,9 @@ def _follow_tracking_event(shipment: Shipment, tracking: TrackingEvent) -> None:
         _record_event(order, OrderEvent.Type.DELIVERED, delivered, changed=["status", "updated_at"])
 
 
-def _lock_for_transition(
-    order_id: int, *, allowed_from: list[str], action: str, rows: QuerySet[Order] | None = None
-) -> Order:
-    """Read the order under a row lock so concurrent transitions serialise.
-
-    ``rows`` may add prefetches (they run as their own queries, after the lock is taken).
-    """
-    rows = Order.objects.all() if rows is None else rows
-    locked = rows.select_for_update().get(pk=order_id)
+def _lock_for_transition(order_id: int, *, allowed_from: list[str], action: str) -> Order:
+    """Read the order under a row lock so concurrent transitions serialise."""
+    locked = Order.objects.select_for_update().get(pk=order_id)
     if locked.status not in allowed_from:
         raise InvalidTransition(order_number=locked.number, status=locked.status, action=action)
     return locked
@@ -366,9 +382,7 @@ def _record_event(
     after the feed position is taken (``orders.positions``), so the position's lock is held
     for that UPDATE and the event's INSERT only.
     """
-    place = take_place(order)
-    order.last_position = place.position
-    order.save(update_fields=[*changed, "last_position"])
+    place = take_place(order, changed=changed)
     event = OrderEvent.objects.create(
         order=order,
         type=event_type,
