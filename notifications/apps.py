@@ -10,7 +10,13 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from notifications import receivers
         from orders.models import Order
-        from orders.signals import order_cancelled, order_placed, order_shipped
+        from orders.signals import (
+            order_cancelled,
+            order_delivered,
+            order_placed,
+            order_shipped,
+            shipment_updated,
+        )
         from shop.api.signals import websocket_event
 
         order_shipped.connect(
@@ -18,7 +24,18 @@ class NotificationsConfig(AppConfig):
             sender=Order,
             dispatch_uid=receivers.QUEUE_SHIPMENT_EMAIL_UID,
         )
-        for signal in (order_placed, order_shipped, order_cancelled):
+        shipment_updated.connect(
+            receivers.queue_tracking_email,
+            sender=Order,
+            dispatch_uid=receivers.QUEUE_TRACKING_EMAIL_UID,
+        )
+        for signal in (
+            order_placed,
+            order_shipped,
+            order_cancelled,
+            shipment_updated,
+            order_delivered,
+        ):
             signal.connect(
                 receivers.push_order_event,
                 sender=Order,

@@ -119,13 +119,16 @@ class OrderEventsConsumer(BaseConsumer):
             self.sent_positions.popitem(last=False)
         await self.send_json(feed_message(message, previous=previous))
 
-    # Channel-layer handlers: a group message of type "order.shipped" calls order_shipped().
+    # Channel-layer handlers: a group message of type "order.shipped" calls order_shipped(),
+    # "shipment.updated" shipment_updated() (notifications.messages.MESSAGE_TYPES).
     async def order_placed(self, message: dict[str, Any]) -> None:
         if message["position"] not in self.sent_positions:
             await self.send_event(message, previous=self.previous(message))
 
     order_shipped = order_placed
     order_cancelled = order_placed
+    shipment_updated = order_placed
+    order_delivered = order_placed
 
 
 class OrderConsumer(OrderEventsConsumer):

@@ -6,21 +6,35 @@ Built from the stored event, so a live push and a replay after reconnect look th
 from typing import Any, cast
 
 from orders.models import OrderEvent
-from orders.signals import OrderEventPayload, ShippedPayload
+from orders.signals import (
+    DeliveredPayload,
+    OrderEventPayload,
+    ShipmentUpdatedPayload,
+    ShippedPayload,
+)
 
 # One group message reaches the order's, the customer's and the staff group; each feed has its
 # own previous position, so the message carries both and each consumer keeps its feed's.
 FEED_PREVIOUS_FIELDS = ("order_previous", "customer_previous")
 
+# The message type of each event type; Channels routes "a.b" to the consumers' ``a_b``.
+MESSAGE_TYPES = {
+    OrderEvent.Type.PLACED: "order.placed",
+    OrderEvent.Type.SHIPPED: "order.shipped",
+    OrderEvent.Type.CANCELLED: "order.cancelled",
+    OrderEvent.Type.SHIPMENT_UPDATED: "shipment.updated",
+    OrderEvent.Type.DELIVERED: "order.delivered",
+}
+
 
 def order_event_message(event: OrderEvent) -> dict[str, Any]:
-    """``type`` is ``order.<event type>``, which Channels routes to ``order_<type>`` handlers.
+    """``type`` from ``MESSAGE_TYPES``; docs/websockets.md lists each one's fields.
 
     Reads only the payload keys ``orders.signals`` declares for the event's type.
     """
     payload = cast(OrderEventPayload, event.payload)
     message: dict[str, Any] = {
-        "type": f"order.{event.type}",
+        "type": MESSAGE_TYPES[event.type],
         "event_id": event.pk,
         "position": event.position,
         "order_previous": event.order_previous,
@@ -32,11 +46,29 @@ def order_event_message(event: OrderEvent) -> dict[str, Any]:
     if event.type == OrderEvent.Type.SHIPPED:
         shipped = cast(ShippedPayload, event.payload)
         message |= {
+            "shipment_id": shipped["shipment_id"],
+            "lines": [
+                {"item": line["item"], "sku": line["sku"], "quantity": line["quantity"]}
+                for line in shipped["lines"]
+            ],
             "carrier": shipped["carrier"],
             "tracking_number": shipped["tracking_number"],
             "tracking_url": shipped["tracking_url"],
             "shipped_at": shipped["shipped_at"],
         }
+    elif event.type == OrderEvent.Type.SHIPMENT_UPDATED:
+        updated = cast(ShipmentUpdatedPayload, event.payload)
+        message |= {
+            "shipment_id": updated["shipment_id"],
+            "tracking_number": updated["tracking_number"],
+            "shipment_status": updated["shipment_status"],
+            "occurred_at": updated["occurred_at"],
+            "location": updated["location"],
+            "message": updated["message"],
+        }
+    elif event.type == OrderEvent.Type.DELIVERED:
+        delivered = cast(DeliveredPayload, event.payload)
+        message["delivered_at"] = delivered["delivered_at"]
     return message
 
 

@@ -1,22 +1,27 @@
-"""The log of customer emails: one row per (event, kind), so a redelivered event sends once."""
+"""The log of customer emails: one row per (shipment, kind), so each parcel's shipped, out for
+delivery and delivered emails go once each, however often their events are delivered."""
 
 from django.conf import settings
 from django.db import models
 
 from delivery.models import Deliverable
-from orders.models import OrderEvent
+from orders.models import OrderEvent, Shipment
 
 
 class EmailLog(Deliverable):
     class Kind(models.TextChoices):
-        ORDER_SHIPPED = "order_shipped", "Order shipped"
+        ORDER_SHIPPED = "order_shipped", "Parcel shipped"
+        OUT_FOR_DELIVERY = "out_for_delivery", "Parcel out for delivery"
+        DELIVERED = "delivered", "Parcel delivered"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
 
+    # The event that first asked for the email, and the parcel it is about.
     event = models.ForeignKey(OrderEvent, on_delete=models.PROTECT, related_name="email_logs")
+    shipment = models.ForeignKey(Shipment, on_delete=models.PROTECT, related_name="email_logs")
     kind = models.CharField(max_length=32, choices=Kind.choices)
     recipient = models.EmailField(blank=True)
     subject = models.CharField(max_length=200)
@@ -29,10 +34,16 @@ class EmailLog(Deliverable):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["event", "kind"], name="emaillog_once_per_event_kind"),
+            models.UniqueConstraint(
+                fields=["shipment", "kind"], name="emaillog_once_per_shipment_kind"
+            ),
             models.CheckConstraint(
                 condition=models.Q(status__in=["pending", "sent", "failed"]),
                 name="emaillog_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["order_shipped", "out_for_delivery", "delivered"]),
+                name="emaillog_kind_valid",
             ),
         ]
         indexes = [

@@ -15,12 +15,13 @@ from notifications.channel_groups import (
     order_channel_group,
 )
 from notifications.messages import order_event_message
-from notifications.services import WatcherChange, apply_watcher_changes
+from notifications.services import WatcherChange, apply_watcher_changes, email_kind
 from orders.models import Order, OrderEvent, Shipment
 from shop.api import publish
 from shop.api.batching import Batcher
 
 QUEUE_SHIPMENT_EMAIL_UID = "notifications.queue_shipment_email"
+QUEUE_TRACKING_EMAIL_UID = "notifications.queue_tracking_email"
 PUSH_ORDER_EVENT_UID = "notifications.push_order_event"
 TRACK_LIVE_WATCHERS_UID = "notifications.track_live_watchers"
 
@@ -51,11 +52,21 @@ def queue_shipment_email(
 ) -> None:
     """Enqueue the shipment email's task, if the customer wants it; no SQL in the request.
 
-    The task logs the email once per event, then sends it. An enqueue that fails (the broker
+    The task logs the email once per parcel, then sends it. An enqueue that fails (the broker
     down) fails this receiver, so the event stays pending and the re-dispatch enqueues again;
     a message the broker lost after accepting it is found by ``sweep_missing_emails``.
     """
     if shipment.notify_customer:
+        tasks.send_shipment_email.delay_on_commit(event.pk)
+
+
+def queue_tracking_email(
+    sender: type[Order], *, order: Order, shipment: Shipment, event: OrderEvent, **kwargs: Any
+) -> None:
+    """Enqueue the out-for-delivery or delivered email of a parcel whose customer wants
+    email; other status changes are not emailed. The same task and guarantees as the shipped
+    email: one email per parcel and kind."""
+    if shipment.notify_customer and email_kind(event) is not None:
         tasks.send_shipment_email.delay_on_commit(event.pk)
 
 

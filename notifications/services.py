@@ -1,70 +1,103 @@
-"""Customer email (logged once per event and delivered from a Celery task, found again by a
+"""Customer email (logged once per parcel and kind, delivered from a Celery task, found again by a
 sweep when its task was lost) and the clean-up of live watchers."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import cast
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from delivery import attempts
 from notifications.models import EmailLog, LiveWatcher
-from orders.models import OrderEvent
+from orders.models import OrderEvent, ShipmentStatus
+from orders.signals import ShipmentUpdatedPayload
 from shop.api.consumers import HEARTBEAT_SECONDS
 
 NO_ADDRESS_ERROR = "The customer has no email address."
 
 
-def log_shipment_email(*, event_id: int) -> tuple[int, str]:
-    """Store the shipment email of this shipped event the first time (idempotent); return
-    its id and status.
+# The shipment statuses a customer is emailed about, beside the ship itself.
+KIND_FOR_SHIPMENT_STATUS = {
+    ShipmentStatus.OUT_FOR_DELIVERY: EmailLog.Kind.OUT_FOR_DELIVERY,
+    ShipmentStatus.DELIVERED: EmailLog.Kind.DELIVERED,
+}
 
-    One INSERT that skips a row already there (the unique (event, kind)), then one read of
-    the row that won: a task run twice, or beside the sweep, logs one email.
+
+def email_kind(event: OrderEvent) -> str | None:
+    """The email a shipment event asks for, or None (the event is not emailed)."""
+    if event.type == OrderEvent.Type.SHIPPED:
+        return EmailLog.Kind.ORDER_SHIPPED
+    if event.type == OrderEvent.Type.SHIPMENT_UPDATED:
+        updated = cast(ShipmentUpdatedPayload, event.payload)
+        return KIND_FOR_SHIPMENT_STATUS.get(updated["shipment_status"])
+    return None
+
+
+def log_shipment_email(*, event_id: int) -> tuple[int, str]:
+    """Store the email this shipment event asks for, the first time for its parcel and kind
+    (idempotent); return its id and status.
+
+    One INSERT that skips a row already there (the unique (shipment, kind)), then one read of
+    the row that won: a task run twice, beside the sweep, or for a second event of the same
+    kind (out for delivery again after a failed attempt), logs one email.
     """
-    event = OrderEvent.objects.select_related("order__customer", "order__shipment").get(
-        pk=event_id, type=OrderEvent.Type.SHIPPED
+    event = OrderEvent.objects.select_related("order__customer", "shipment").get(
+        pk=event_id, type__in=[OrderEvent.Type.SHIPPED, OrderEvent.Type.SHIPMENT_UPDATED]
     )
-    order = event.order
+    kind = email_kind(event)
+    if kind is None:
+        raise ValueError(f"Event {event_id} ({event.type}) asks for no email.")
+    order, shipment = event.order, event.shipment
     customer = order.customer
-    context = {"order": order, "shipment": order.shipment, "customer": customer}
+    lines = shipment.lines.select_related("item__product")
+    context = {"order": order, "shipment": shipment, "customer": customer, "lines": lines}
     recipient = customer.email
     draft = EmailLog(
         event=event,
-        kind=EmailLog.Kind.ORDER_SHIPPED,
+        shipment=shipment,
+        kind=kind,
         recipient=recipient,
-        subject=render_to_string("notifications/email/order_shipped_subject.txt", context).strip(),
-        body_text=render_to_string("notifications/email/order_shipped.txt", context),
-        body_html=render_to_string("notifications/email/order_shipped.html", context),
+        subject=render_to_string(f"notifications/email/{kind}_subject.txt", context).strip(),
+        body_text=render_to_string(f"notifications/email/{kind}.txt", context),
+        body_html=render_to_string(f"notifications/email/{kind}.html", context),
         status=EmailLog.Status.PENDING if recipient else EmailLog.Status.FAILED,
         last_error="" if recipient else NO_ADDRESS_ERROR,
     )
     EmailLog.objects.bulk_create([draft], ignore_conflicts=True)
-    logged = EmailLog.objects.filter(event_id=event_id, kind=EmailLog.Kind.ORDER_SHIPPED)
+    logged = EmailLog.objects.filter(shipment=shipment, kind=kind)
     return logged.values_list("id", "status").get()
 
 
 def events_missing_their_email(*, limit: int = 1000) -> list[int]:
-    """Shipped events dispatched over OUTBOX_STALE_AFTER ago whose customer wants email and
-    that have no email logged: their task was accepted and then lost (Redis keeps nothing on
-    disk), so nothing else would ever send it."""
+    """Shipment events dispatched over OUTBOX_STALE_AFTER ago that ask for an email the
+    customer wants and whose parcel has none of that kind logged: their task was accepted and
+    then lost (Redis keeps nothing on disk), so nothing else would ever send it."""
     cutoff = timezone.now() - timedelta(seconds=settings.OUTBOX_STALE_AFTER)
-    logged = EmailLog.objects.filter(event=OuterRef("pk"), kind=EmailLog.Kind.ORDER_SHIPPED)
-    missing = (
-        OrderEvent.objects.filter(
-            type=OrderEvent.Type.SHIPPED,
-            dispatched_at__lte=cutoff,
-            order__shipment__notify_customer=True,
+    asking = {
+        EmailLog.Kind.ORDER_SHIPPED: Q(type=OrderEvent.Type.SHIPPED),
+        **{
+            kind: Q(type=OrderEvent.Type.SHIPMENT_UPDATED, payload__shipment_status=status)
+            for status, kind in KIND_FOR_SHIPMENT_STATUS.items()
+        },
+    }
+    missing: list[int] = []
+    for kind, asks in asking.items():
+        logged = EmailLog.objects.filter(shipment=OuterRef("shipment_id"), kind=kind)
+        events = (
+            OrderEvent.objects.filter(
+                asks, dispatched_at__lte=cutoff, shipment__notify_customer=True
+            )
+            .filter(~Exists(logged))
+            .order_by("dispatched_at")
         )
-        .filter(~Exists(logged))
-        .order_by("dispatched_at")
-    )
-    return list(missing.values_list("pk", flat=True)[:limit])
+        missing += events.values_list("pk", flat=True)[: limit - len(missing)]
+    return missing
 
 
 def deliver_email(*, email_log_id: int) -> float | None:

@@ -14,8 +14,18 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Model, QuerySet, Sum
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Model,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -24,9 +34,12 @@ from django.urls import path, reverse
 from orders.exceptions import InvalidTransition
 from orders.forms import BulkShipForm, ShipOrderForm
 from orders.models import Order, OrderEvent, OrderItem, Product, Shipment
+from orders.selectors import with_items
 from orders.services import ship_order
 
 CUSTOMER_CONTACT_PERMISSION = "orders.view_customer_contact"
+SHIPPABLE = (Order.Status.PLACED, Order.Status.PARTIALLY_SHIPPED)
+SHIP_DETAILS = ("carrier", "tracking_number", "notify_customer")
 
 # Read-only callables (order -> text) shown in the "Reactions" section of the order page.
 ORDER_PANELS: list[Callable[[Order], str]] = []
@@ -81,15 +94,53 @@ class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 class OrderItemInline(ReadOnlyInline):
     model = OrderItem
-    fields = ["product", "quantity", "unit_price"]
+    fields = ["product", "quantity", "shipped_quantity", "unit_price"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[OrderItem]:
         return super().get_queryset(request).select_related("product")
 
 
 class ShipmentInline(ReadOnlyInline):
+    """Each parcel with what it carries and its tracking history."""
+
     model = Shipment
-    fields = ["carrier", "tracking_number", "shipped_at", "shipped_by", "notify_customer"]
+    fields = [
+        "carrier",
+        "tracking_number",
+        "shipped_at",
+        "shipped_by",
+        "notify_customer",
+        "status",
+        "delivered_at",
+        "contents",
+        "tracking",
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Shipment]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("shipped_by")
+            .prefetch_related("lines__item__product", "tracking_events")
+        )
+
+    @admin.display(description="Lines")
+    def contents(self, shipment: Shipment) -> str:
+        return "; ".join(
+            f"{line.quantity} x {line.item.product.sku}" for line in shipment.lines.all()
+        )
+
+    @admin.display(description="Tracking events")
+    def tracking(self, shipment: Shipment) -> str:
+        events = shipment.tracking_events.all()
+        return (
+            "; ".join(
+                f"{event.occurred_at:%Y-%m-%d %H:%M} {event.get_status_display()}"
+                + (f" ({event.location})" if event.location else "")
+                for event in events
+            )
+            or "None yet"
+        )
 
 
 class OrderEventInline(ReadOnlyInline):
@@ -111,14 +162,20 @@ class OrderAdmin(admin.ModelAdmin):
         "created_at",
         "shipped_at",
     ]
-    list_filter = ["status", "shipment__carrier", "created_at", "shipment__shipped_at"]
+    list_filter = ["status", "shipments__carrier", "created_at", "shipments__shipped_at"]
     date_hierarchy = "created_at"
-    search_fields = ["number", "customer__email", "customer__username", "shipment__tracking_number"]
-    list_select_related = ["customer", "shipment"]
+    search_fields = [
+        "number",
+        "customer__email",
+        "customer__username",
+        "shipments__tracking_number",
+    ]
+    list_select_related = ["customer"]
     inlines = [OrderItemInline, ShipmentInline, OrderEventInline]
     actions = ["ship_selected"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
+        last_shipped = Shipment.objects.filter(order=OuterRef("pk")).order_by("-shipped_at")
         line_total = ExpressionWrapper(
             F("items__quantity") * F("items__unit_price"),
             output_field=DecimalField(max_digits=12, decimal_places=2),
@@ -126,7 +183,11 @@ class OrderAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(_item_count=Count("items"), _total=Sum(line_total))
+            .annotate(
+                _item_count=Count("items", distinct=True),
+                _total=Sum(line_total),
+                _last_shipped_at=Subquery(last_shipped.values("shipped_at")[:1]),
+            )
         )
 
     def get_search_fields(self, request: HttpRequest) -> list[str]:
@@ -158,12 +219,9 @@ class OrderAdmin(admin.ModelAdmin):
         # SQLite sums decimals as floats: 3185.50 would show as 3185.5.
         return None if order._total is None else order._total.quantize(CENTS)
 
-    @admin.display(description="Shipped at", ordering="shipment__shipped_at")
+    @admin.display(description="Last shipped at", ordering="_last_shipped_at")
     def shipped_at(self, order: Order):
-        try:
-            return order.shipment.shipped_at
-        except Shipment.DoesNotExist:
-            return None
+        return order._last_shipped_at
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # Orders are placed by customers through place_order.
@@ -184,14 +242,15 @@ class OrderAdmin(admin.ModelAdmin):
     def ship_view(self, request: HttpRequest, order_id: int) -> HttpResponse:
         if not self.has_ship_permission(request):
             raise PermissionDenied
-        order = get_object_or_404(Order, pk=order_id)
+        order = get_object_or_404(with_items(Order.objects.all()), pk=order_id)
         change_url = reverse("admin:orders_order_change", args=[order.pk])
-        if request.method == "GET" and order.status != Order.Status.PLACED:
+        if request.method == "GET" and order.status not in SHIPPABLE:
             self.message_user(request, f"Order {order.number} is {order.status}.", messages.ERROR)
             return HttpResponseRedirect(change_url)
-        form = ShipOrderForm(request.POST or None)
+        form = ShipOrderForm(request.POST or None, items=order.items.all())
         if request.method == "POST" and form.is_valid():
-            self._ship(request, order, **form.cleaned_data)
+            details = {name: form.cleaned_data[name] for name in SHIP_DETAILS}
+            self._ship(request, order, lines=form.lines(), **details)
             return HttpResponseRedirect(change_url)
         context = {
             **self.admin_site.each_context(request),
@@ -205,7 +264,7 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.action(description="Ship selected orders", permissions=["ship"])
     def ship_selected(self, request: HttpRequest, queryset: QuerySet[Order]):
-        orders = queryset.order_by("id")
+        orders = with_items(queryset.order_by("id"))
         form = BulkShipForm(request.POST if "apply" in request.POST else None, orders=orders)
         if form.is_bound and form.is_valid():
             for order in form.orders:
@@ -228,10 +287,17 @@ class OrderAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/orders/order/bulk_ship.html", context)
 
     def _ship(self, request: HttpRequest, order: Order, **details) -> None:
-        """Ship through the service; a refused transition is an admin error message."""
+        """Ship through the service; a refusal (the transition, or lines that no longer fit
+        after a concurrent ship) is an admin error message."""
         try:
-            ship_order(order_id=order.pk, shipped_by=request.user, **details)
+            shipped = ship_order(order_id=order.pk, shipped_by=request.user, **details)
         except InvalidTransition as exc:
             self.message_user(request, str(exc), messages.ERROR)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
         else:
-            self.message_user(request, f"Order {order.number} was shipped.", messages.SUCCESS)
+            self.message_user(
+                request,
+                f"Order {order.number} was {shipped.get_status_display().lower()}.",
+                messages.SUCCESS,
+            )

@@ -7,7 +7,13 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from orders.models import Order, OrderEvent, Shipment
-from orders.signals import order_cancelled, order_placed, order_shipped
+from orders.signals import (
+    order_cancelled,
+    order_delivered,
+    order_placed,
+    order_shipped,
+    shipment_updated,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -15,7 +21,11 @@ SIGNAL_FOR_EVENT: dict[str, Signal] = {
     OrderEvent.Type.PLACED: order_placed,
     OrderEvent.Type.SHIPPED: order_shipped,
     OrderEvent.Type.CANCELLED: order_cancelled,
+    OrderEvent.Type.SHIPMENT_UPDATED: shipment_updated,
+    OrderEvent.Type.DELIVERED: order_delivered,
 }
+# The events whose signal also gets their ``shipment``.
+WITH_SHIPMENT = frozenset({OrderEvent.Type.SHIPPED, OrderEvent.Type.SHIPMENT_UPDATED})
 
 
 def dispatch_on_commit(event: OrderEvent, *, order: Order, shipment: Shipment | None) -> None:
@@ -36,11 +46,10 @@ def dispatch_on_commit(event: OrderEvent, *, order: Order, shipment: Shipment | 
 
 def dispatch_event(*, event_id: int) -> bool:
     """Load a stored event and send it, unless it was dispatched already (the re-dispatch)."""
-    event = OrderEvent.objects.select_related("order__shipment").get(pk=event_id)
+    event = OrderEvent.objects.select_related("order", "shipment").get(pk=event_id)
     if event.dispatched_at is not None:
         return True
-    shipment = event.order.shipment if event.type == OrderEvent.Type.SHIPPED else None
-    return send_event(event, order=event.order, shipment=shipment)
+    return send_event(event, order=event.order, shipment=event.shipment)
 
 
 def send_event(event: OrderEvent, *, order: Order, shipment: Shipment | None) -> bool:
@@ -52,7 +61,7 @@ def send_event(event: OrderEvent, *, order: Order, shipment: Shipment | None) ->
     event, and ``redispatch_pending_events`` sends it again (receivers are idempotent).
     """
     kwargs = {"order": order, "event": event}
-    if event.type == OrderEvent.Type.SHIPPED:
+    if event.type in WITH_SHIPMENT:
         kwargs["shipment"] = shipment
     responses = SIGNAL_FOR_EVENT[event.type].send_robust(sender=Order, **kwargs)
     failures = sum(isinstance(result, Exception) for _receiver, result in responses)

@@ -5,10 +5,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from orders.carriers import Carrier
-from orders.models import Shipment
+from orders.models import ShipmentStatus
 from orders.selectors import order_timeline, visible_orders, with_details
 
 HOME_ORDERS = 50
+# The tracking page's progress bar (an exception shows as the step reached before it).
+PROGRESS_STEPS = [
+    (status, ShipmentStatus(status).label)
+    for status in ("shipped", "in_transit", "out_for_delivery", "delivered")
+]
 
 
 @login_required
@@ -24,10 +29,7 @@ def track_order(request: HttpRequest, order_id: int) -> HttpResponse:
     404 for an order the user may not see, as the API and the websocket do.
     """
     order = get_object_or_404(with_details(visible_orders(user=request.user)), pk=order_id)
-    try:
-        shipment = order.shipment
-    except Shipment.DoesNotExist:
-        shipment = None
+    shipments = list(order.shipments.all())
     # In feed order: the page then goes live from the last one's position. Every event has its
     # position from its commit, so one committed meanwhile is after it, and not shown twice.
     events = list(order_timeline(order=order).order_by("position"))
@@ -36,9 +38,12 @@ def track_order(request: HttpRequest, order_id: int) -> HttpResponse:
         "orders/track.html",
         {
             "order": order,
-            "shipment": shipment,
+            "shipments": shipments,
+            "shipment": shipments[-1] if shipments else None,
             "events": events,
             "after": events[-1].position if events else 0,
             "carrier_names": dict(Carrier.choices),
+            "item_names": {item.pk: item.product.name for item in order.items.all()},
+            "progress_steps": PROGRESS_STEPS,
         },
     )

@@ -4,8 +4,9 @@ The invariant (docs/websockets.md): a reader that sees position N sees every pos
 it. Positions come from the one ``EventSequence`` row; the ``UPDATE ... RETURNING`` that takes
 the next one locks that row until the transaction ends, so the transactions holding positions
 commit one at a time in numeric order, and a rolled-back one gives its position back. The row
-is taken as late as possible (after the order's own writes) to keep the lock short, and one
-transaction records one event: a second service call in the same transaction would lock
+is taken as late as possible (only the order's UPDATE and the event's INSERT follow it) to keep
+the lock short, and one transaction records events of one order only (a parcel's last update
+and the order's delivery are two): a second service call in the same transaction would lock
 another order while holding the sequence, which other transactions wait for in the opposite
 order (a deadlock).
 """
@@ -13,12 +14,15 @@ order (a deadlock).
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Max
 
 from orders.models import EventSequence, Order
 
 _NEXT_POSITION_SQL = (
     "UPDATE {table} SET last_position = last_position + 1 WHERE id = 1 RETURNING last_position"
+)
+_ORDER_UPDATE_SQL = (
+    "UPDATE {table} SET {assignments} WHERE id = %s"
+    " RETURNING (SELECT MAX(last_position) FROM {table} WHERE customer_id = %s AND id <> %s)"
 )
 
 
@@ -29,22 +33,35 @@ class FeedPlace:
     customer_previous: int
 
 
-def take_place(order: Order) -> FeedPlace:
-    """The next position and the previous ones in the order's and the customer's feed.
+def take_place(order: Order, *, changed: list[str]) -> FeedPlace:
+    """Take the next position and write it as the order's ``last_position``, with the order's
+    ``changed`` fields, in one UPDATE that also reads the customer's previous position.
 
     Call inside the event's transaction, with ``order`` locked or just created (so its
-    ``last_position`` is current), then store ``position`` as the order's ``last_position``.
-    The customer's previous position is read after the sequence row is locked: under READ
-    COMMITTED that statement sees every event committed with a lower position, including a
-    concurrent ship of another of the customer's orders that held the lock before us.
+    ``last_position`` is current). The UPDATE is the statement after the one that locked the
+    sequence row: under READ COMMITTED it sees every event committed with a lower position,
+    including a concurrent ship of another of the customer's orders that held the lock before
+    us. Its ``RETURNING`` reads the customer's other orders (whichever way the database orders
+    a subquery against the row being updated), and this order's previous position is known.
     """
     position = _next_position()
-    customer_orders = Order.objects.filter(customer_id=order.customer_id)
-    customer_previous = customer_orders.aggregate(last=Max("last_position"))["last"] or 0
+    order_previous = order.last_position
+    order.last_position = position
+    fields = [Order._meta.get_field(name) for name in [*changed, "last_position"]]
+    # pre_save stamps auto_now fields, as Model.save() would.
+    values = [field.get_db_prep_save(field.pre_save(order, False), connection) for field in fields]
+    quote = connection.ops.quote_name
+    sql = _ORDER_UPDATE_SQL.format(
+        table=quote(Order._meta.db_table),
+        assignments=", ".join(f"{quote(field.column)} = %s" for field in fields),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, order.pk, order.customer_id, order.pk])
+        (others,) = cursor.fetchone()
     return FeedPlace(
         position=position,
-        order_previous=order.last_position,
-        customer_previous=customer_previous,
+        order_previous=order_previous,
+        customer_previous=max(order_previous, others or 0),
     )
 
 

@@ -8,7 +8,17 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from orders.carriers import Carrier
-from orders.models import TRACKING_NUMBER_VALIDATOR, Order, OrderEvent, OrderItem, Product, Shipment
+from orders.models import (
+    TRACKING_NUMBER_VALIDATOR,
+    Order,
+    OrderEvent,
+    OrderItem,
+    Product,
+    Shipment,
+    ShipmentLine,
+    ShipmentStatus,
+    TrackingEvent,
+)
 from shop.api.errors import ErrorSerializer
 
 MAX_ITEMS_PER_ORDER = 50
@@ -54,19 +64,57 @@ class OrderItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OrderItem
-        fields = ["product", "sku", "name", "quantity", "unit_price", "line_total"]
+        fields = [
+            "id",
+            "product",
+            "sku",
+            "name",
+            "quantity",
+            "shipped_quantity",
+            "unit_price",
+            "line_total",
+        ]
+
+
+class ShipmentLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ShipmentLine
+        fields = ["item", "quantity"]
+
+
+class TrackingEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TrackingEvent
+        fields = ["status", "occurred_at", "location", "message"]
 
 
 class ShipmentSerializer(serializers.ModelSerializer):
+    lines = ShipmentLineSerializer(many=True)
+    events = TrackingEventSerializer(many=True, source="tracking_events")
+
     class Meta:
         model = Shipment
-        fields = ["carrier", "tracking_number", "tracking_url", "shipped_at"]
+        fields = [
+            "id",
+            "carrier",
+            "tracking_number",
+            "tracking_url",
+            "shipped_at",
+            "status",
+            "delivered_at",
+            "lines",
+            "events",
+        ]
 
 
 class OrderSerializer(serializers.ModelSerializer):
     items = OrderItemSerializer(many=True)
     total = serializers.DecimalField(max_digits=12, decimal_places=2)
-    shipment = serializers.SerializerMethodField()
+    shipments = ShipmentSerializer(many=True, help_text="Every parcel, oldest first.")
+    shipment = serializers.SerializerMethodField(
+        help_text="The most recent of `shipments`, or null: for clients from before partial "
+        "shipments."
+    )
 
     class Meta:
         model = Order
@@ -79,15 +127,13 @@ class OrderSerializer(serializers.ModelSerializer):
             "shipping_address",
             "created_at",
             "shipment",
+            "shipments",
         ]
 
     @extend_schema_field(ShipmentSerializer(allow_null=True))
     def get_shipment(self, order: Order) -> dict | None:
-        try:
-            shipment = order.shipment
-        except Shipment.DoesNotExist:
-            return None
-        return ShipmentSerializer(shipment).data
+        shipments = order.shipments.all()  # prefetched, oldest first
+        return ShipmentSerializer(shipments[len(shipments) - 1]).data if shipments else None
 
 
 class OrderLineInputSerializer(serializers.Serializer):
@@ -113,10 +159,61 @@ class OrderCreateSerializer(serializers.Serializer):
     shipping_address = serializers.CharField(max_length=500, validators=[printable])
 
 
+class ShipLineInputSerializer(serializers.Serializer):
+    item = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="An order item's id."
+    )
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+
+
 class ShipOrderSerializer(serializers.Serializer):
     carrier = serializers.ChoiceField(choices=Carrier.choices)
     tracking_number = serializers.CharField(max_length=40, validators=[TRACKING_NUMBER_VALIDATOR])
     notify_customer = serializers.BooleanField(default=True)
+    lines = serializers.ListField(
+        child=ShipLineInputSerializer(),
+        required=False,
+        allow_empty=False,
+        min_length=1,
+        max_length=MAX_ITEMS_PER_ORDER,
+        help_text="What this parcel carries; left out, every quantity not shipped yet.",
+    )
+
+
+class TrackingEventInputSerializer(serializers.Serializer):
+    """A tracking event as staff record it (``event_id`` generated when absent)."""
+
+    event_id = serializers.RegexField(
+        r"^[\x21-\x7e]{1,100}$",
+        required=False,
+        help_text="The carrier's id for the event: 1-100 printable ASCII characters.",
+    )
+    status = serializers.ChoiceField(choices=ShipmentStatus.choices)
+    occurred_at = serializers.DateTimeField(help_text="ISO 8601; at most 5 minutes ahead.")
+    location = serializers.CharField(
+        max_length=200, required=False, default="", allow_blank=True, validators=[printable]
+    )
+    message = serializers.CharField(
+        max_length=500, required=False, default="", allow_blank=True, validators=[printable]
+    )
+
+
+class CarrierEventInputSerializer(TrackingEventInputSerializer):
+    """What a carrier sends: the event names its parcel by tracking number."""
+
+    event_id = serializers.RegexField(
+        r"^[\x21-\x7e]{1,100}$",
+        help_text="The carrier's id for the event, unique per carrier: a replay is answered "
+        "200 and changes nothing.",
+    )
+    tracking_number = serializers.CharField(max_length=40, validators=[TRACKING_NUMBER_VALIDATOR])
+
+
+class TrackingEventOutputSerializer(TrackingEventSerializer):
+    shipment = serializers.IntegerField(source="shipment_id")
+
+    class Meta(TrackingEventSerializer.Meta):
+        fields = ["event_id", "shipment", *TrackingEventSerializer.Meta.fields]
 
 
 # Payload keys naming the staff member who acted: shown to staff only, never to customers.
@@ -159,6 +256,7 @@ class OrderEventSerializer(serializers.ModelSerializer):
 
 
 class TransitionConflictSerializer(ErrorSerializer):
-    """The 409 of ship and cancel: the order's status says why."""
+    """The 409 of ship and cancel: the order's status says why (for a ship: cancelled, or
+    nothing left to ship)."""
 
     status = serializers.ChoiceField(choices=Order.Status.choices)

@@ -4,11 +4,13 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from orders.pages import home, track_order
-from orders.views import OrderViewSet, ProductViewSet
+from orders.views import CarrierEventsViewSet, OrderViewSet, ProductViewSet, ShipmentViewSet
 
 router = SimpleRouter()
 router.register("products", ProductViewSet, basename="product")
 router.register("orders", OrderViewSet, basename="order")
+router.register("shipments", ShipmentViewSet, basename="shipment")
+router.register("carriers", CarrierEventsViewSet, basename="carrier")
 
 urlpatterns = [
     path("", home, name="home"),

@@ -1,31 +1,43 @@
-"""REST API for products and orders. Thin: validate, call a service, map errors, serialize."""
+"""REST API for products, orders, shipments and carriers' tracking events. Thin: validate,
+call a service, map errors, serialize."""
+
+import json
+import uuid
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.exceptions import APIException, NotFound, ParseError, ValidationError
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from orders import selectors, services
+from orders.carriers import signature_secret, signature_valid
 from orders.exceptions import InvalidTransition
-from orders.models import Order
+from orders.models import Order, Shipment, TrackingEvent
 from orders.permissions import CanShipOrder, CatalogueWritePermission, may_ship
 from orders.serializers import (
+    CarrierEventInputSerializer,
     OrderCreateSerializer,
     OrderEventSerializer,
     OrderSerializer,
     ProductSerializer,
     ShipOrderSerializer,
+    TrackingEventInputSerializer,
+    TrackingEventOutputSerializer,
     TransitionConflictSerializer,
 )
-from shop.api.errors import Conflict
+from shop.api.errors import Conflict, ErrorSerializer
 from shop.api.viewsets import FiltersListsOnlyMixin
 
 NOT_PLACED = OpenApiResponse(
     TransitionConflictSerializer, description="The order is not `placed`: `status` says what it is."
+)
+NOTHING_TO_SHIP = OpenApiResponse(
+    TransitionConflictSerializer,
+    description="Nothing is left to ship, or the order is cancelled: `status` says which.",
 )
 
 
@@ -73,12 +85,13 @@ class OrderViewSet(
 
     @extend_schema(
         request=ShipOrderSerializer,
-        responses={200: OrderSerializer, 409: NOT_PLACED},
+        responses={200: OrderSerializer, 409: NOTHING_TO_SHIP},
     )
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, CanShipOrder])
     def ship(self, request: Request, pk: str) -> Response:
-        """Ship a placed order (staff with `orders.ship_order`); the customer is emailed unless
-        notify_customer is false."""
+        """Ship a parcel of a placed or partially shipped order (staff with
+        `orders.ship_order`): `lines`, or everything not shipped yet. The customer is emailed
+        unless notify_customer is false."""
         # The service reads the order once, locked, and returns it ready for the response. The
         # view reads it first only on the way to a refusal, so those keep their precedence:
         # 404 for an order the caller cannot see, then 403 without the right, then 400.
@@ -87,15 +100,21 @@ class OrderViewSet(
         if order_id is None or not may_ship(request.user) or not serializer.is_valid():
             self.get_object()
             serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if "lines" in data:
+            data["lines"] = [
+                services.ShipLine(item_id=line["item"], quantity=line["quantity"])
+                for line in data["lines"]
+            ]
         try:
-            order = services.ship_order(
-                order_id=order_id, shipped_by=request.user, **serializer.validated_data
-            )
+            order = services.ship_order(order_id=order_id, shipped_by=request.user, **data)
         except Order.DoesNotExist:
             self.get_object()  # the API's usual 404 for a missing order
             raise
         except InvalidTransition as exc:
             raise _conflict(exc) from exc
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
         return Response(self.get_serializer(order).data)
 
     @extend_schema(request=None, responses={200: OrderSerializer, 409: NOT_PLACED})
@@ -120,6 +139,115 @@ class OrderViewSet(
     def _order_response(self, order_id: int, status_code: int = status.HTTP_200_OK) -> Response:
         order = selectors.with_details(Order.objects.all()).get(pk=order_id)
         return Response(self.get_serializer(order).data, status=status_code)
+
+
+class ShipmentViewSet(viewsets.GenericViewSet):
+    """Parcels. Staff who may ship record their tracking events by hand."""
+
+    queryset = Shipment.objects.all()
+    serializer_class = TrackingEventInputSerializer
+    permission_classes = [IsAuthenticated, CanShipOrder]
+
+    @extend_schema(
+        request=TrackingEventInputSerializer,
+        responses={
+            201: TrackingEventOutputSerializer,
+            200: OpenApiResponse(TrackingEventOutputSerializer, description="Seen before."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def events(self, request: Request, pk: str) -> Response:
+        """Record a tracking event for the parcel, as a carrier would send it (staff with
+        `orders.ship_order`); `event_id` is generated when left out."""
+        if not may_ship(request.user):
+            self.permission_denied(request, message=CanShipOrder.message)
+        shipment = self.get_object()
+        data = _validated(TrackingEventInputSerializer, request)
+        event_id = data.pop("event_id", None) or f"staff-{uuid.uuid4().hex}"
+        tracking, created = _record(shipment.pk, event_id=event_id, data=data)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(TrackingEventOutputSerializer(tracking).data, status=code)
+
+
+class BadSignature(APIException):
+    """401 without DRF's authentication classes, which would turn it into a 403: the
+    signature is this endpoint's only credential."""
+
+    status_code = status.HTTP_401_UNAUTHORIZED
+    default_detail = "Missing or wrong X-Carrier-Signature."
+    default_code = "bad_signature"
+
+
+class CarrierEventsViewSet(viewsets.GenericViewSet):
+    """The endpoint carriers (or a tracking aggregator) send parcel events to, signed with the
+    carrier's secret (docs/api.md#carrier-tracking-events)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    # Signed by the carrier, who may send many: the write throttle is for people.
+    throttle_classes = []
+    lookup_field = "carrier"
+    lookup_value_regex = "[a-z0-9_-]{1,32}"
+    serializer_class = CarrierEventInputSerializer
+
+    @extend_schema(
+        request=CarrierEventInputSerializer,
+        parameters=[
+            OpenApiParameter(
+                "X-Carrier-Signature",
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="`sha256=` and the hex HMAC-SHA256 of the raw body, keyed with "
+                "the carrier's secret.",
+            )
+        ],
+        responses={
+            202: OpenApiResponse(TrackingEventOutputSerializer, description="Accepted."),
+            200: OpenApiResponse(
+                TrackingEventOutputSerializer, description="This event_id was seen before."
+            ),
+            401: OpenApiResponse(ErrorSerializer, description="Missing or wrong signature."),
+            404: OpenApiResponse(
+                ErrorSerializer, description="Unknown carrier or tracking number."
+            ),
+        },
+        auth=[],
+    )
+    @action(detail=True, methods=["post"])
+    def events(self, request: Request, carrier: str) -> Response:
+        """Accept a carrier's tracking event: 202, or 200 for an `event_id` seen before."""
+        secret = signature_secret(carrier)
+        if secret is None:
+            raise NotFound(f"No tracking events are taken from carrier {carrier!r}.")
+        body = request.body  # the signed bytes, before anything parses them
+        if not signature_valid(
+            secret=secret, body=body, header=request.headers.get("X-Carrier-Signature")
+        ):
+            raise BadSignature()
+        try:
+            payload = json.loads(body)
+        except ValueError as exc:
+            raise ParseError("The body must be JSON.") from exc
+        serializer = CarrierEventInputSerializer(data=payload)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        tracking_number = data.pop("tracking_number")
+        shipment_id = selectors.shipment_id_for_tracking(
+            carrier=carrier, tracking_number=tracking_number
+        )
+        if shipment_id is None:
+            raise NotFound(f"{carrier} was given no parcel {tracking_number!r}.")
+        tracking, created = _record(shipment_id, event_id=data.pop("event_id"), data=data)
+        code = status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
+        return Response(TrackingEventOutputSerializer(tracking).data, status=code)
+
+
+def _record(shipment_id: int, *, event_id: str, data: dict) -> tuple[TrackingEvent, bool]:
+    try:
+        return services.record_tracking_event(shipment_id=shipment_id, event_id=event_id, **data)
+    except DjangoValidationError as exc:
+        raise ValidationError(exc.message_dict) from exc
 
 
 def _order_id(pk: str) -> int | None:

@@ -5,6 +5,7 @@ layer and eager Celery; with them it uses PostgreSQL, channels-redis and a Redis
 See docs/README.md for the table of variables.
 """
 
+import json
 import os
 import re
 from pathlib import Path
@@ -336,6 +337,35 @@ WAREHOUSE_EMAIL = os.environ.get("WAREHOUSE_EMAIL", "warehouse@shop.example")
 # {"dhl": "https://www.dhl.com/de-de/home/tracking.html?tracking-id={tracking}"}.
 SHOP_TRACKING_URLS: dict[str, str] = {}
 
+
+def env_secrets(name: str, default: dict[str, str]) -> dict[str, str]:
+    """Read a JSON object of non-empty strings, such as {"ups": "s3cret"}."""
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        secrets = json.loads(value)
+    except ValueError:
+        secrets = None
+    if not isinstance(secrets, dict) or not all(
+        isinstance(secret, str) and secret for secret in secrets.values()
+    ):
+        raise ImproperlyConfigured(
+            f'{name} must be a JSON object of strings, e.g. {{"ups": "..."}}'
+        )
+    return secrets
+
+
+# The secret each carrier signs its tracking events with (POST /api/carriers/<carrier>/events/);
+# a carrier without one has no ingest endpoint (404). Outside production, a demo secret per
+# carrier, so `manage.py simulate_carrier` works out of the box; production has none unless set.
+DEMO_CARRIER_SECRETS = {
+    carrier: f"demo-{carrier}-secret" for carrier in ("dhl", "ups", "fedex", "usps")
+}
+CARRIER_WEBHOOK_SECRETS = env_secrets(
+    "CARRIER_WEBHOOK_SECRETS", {} if PRODUCTION else DEMO_CARRIER_SECRETS
+)
+
 # --- Auth, i18n, static -----------------------------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -434,6 +464,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "orders.models.Order.Status",
         "WarehouseNoticeStatusEnum": "warehouse.models.WarehouseNotice.Status",
+        "ShipmentStatusEnum": "orders.models.ShipmentStatus",
     },
 }
 

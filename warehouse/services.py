@@ -19,24 +19,25 @@ from warehouse.push import push_notice
 
 
 def record_notice(*, event_id: int) -> WarehouseNotice:
-    """Return the notice of this shipped event's shipment, storing it (items snapshotted) and
-    showing it to staff live the first time; idempotent, one notice per shipment.
+    """Return the notice of this shipped event's shipment, storing it (the shipment's own lines
+    snapshotted) and showing it to staff live the first time; idempotent, one notice per
+    shipment.
 
     The live push happens here, in the worker, after the notice committed: a push the layer
     drops is not retried (it is at-most-once), the board shows the notice on its next load.
     """
-    event = OrderEvent.objects.select_related("order__shipment").get(
+    event = OrderEvent.objects.select_related("order", "shipment").get(
         pk=event_id, type=OrderEvent.Type.SHIPPED
     )
-    order = event.order
+    shipment = event.shipment
     notice, created = WarehouseNotice.objects.get_or_create(
-        shipment=order.shipment,
+        shipment=shipment,
         defaults={
-            "order": order,
+            "order": event.order,
             "items": [
                 {"sku": sku, "name": name, "quantity": quantity}
-                for sku, name, quantity in order.items.values_list(
-                    "product__sku", "product__name", "quantity"
+                for sku, name, quantity in shipment.lines.values_list(
+                    "item__product__sku", "item__product__name", "quantity"
                 )
             ],
         },
@@ -50,7 +51,7 @@ def events_missing_their_notice(*, limit: int = 1000) -> list[int]:
     """Shipped events dispatched over OUTBOX_STALE_AFTER ago whose shipment has no notice:
     their task was accepted and then lost (Redis keeps nothing on disk)."""
     cutoff = timezone.now() - timedelta(seconds=settings.OUTBOX_STALE_AFTER)
-    noticed = WarehouseNotice.objects.filter(shipment__order_id=OuterRef("order_id"))
+    noticed = WarehouseNotice.objects.filter(shipment_id=OuterRef("shipment_id"))
     missing = (
         OrderEvent.objects.filter(type=OrderEvent.Type.SHIPPED, dispatched_at__lte=cutoff)
         .filter(~Exists(noticed))

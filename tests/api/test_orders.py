@@ -19,6 +19,7 @@ ORDER_FIELDS = {
     "shipping_address",
     "created_at",
     "shipment",
+    "shipments",
 }
 
 

@@ -15,18 +15,20 @@ from tests.factories import OrderFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
-# count, orders with their shipment, items with their products.
-ORDER_LIST_QUERIES = 3
+# count, orders, items with their products, shipments, their lines, their tracking events.
+ORDER_LIST_QUERIES = 6
 # What the web request sends, BEGIN/COMMIT (here SAVEPOINT/RELEASE) included, with the token
-# cache warm: ship_order 9 (savepoint, the order locked, its items with their products, the
-# shipment, the next feed position, the customer's last position, the order's status and
-# position, the event, release) and the dispatch's mark. The receivers only enqueue; the
-# response is built from what the service returned.
+# cache warm: ship_order 9 (savepoint, the order and its items with their products read and
+# locked at once, the shipment, its lines, the items' shipped quantities, the next feed
+# position, the order's status and position (returning the customer's last position), the
+# event, release) and the dispatch's mark. The receivers only enqueue; the response is built
+# from what the service returned.
 SHIP_REQUEST_STATEMENTS = 10
-# The two tasks the receivers enqueue (eager here): the email's 7 (the event, the log
-# inserted unless there, its id and status, then claim, attempt number, the row, the outcome)
-# and the notice's 10 (the event, the items, get_or_create 4, then the same 4 to deliver).
-SHIP_TASK_STATEMENTS = 17
+# The two tasks the receivers enqueue (eager here): the email's 8 (the event, the parcel's
+# lines for the text, the log inserted unless there, its id and status, then claim, attempt
+# number, the row, the outcome) and the notice's 10 (the event, the parcel's lines,
+# get_or_create 4, then the same 4 to deliver).
+SHIP_TASK_STATEMENTS = 18
 ORDER_TABLE = re.compile(r'(FROM|JOIN) "orders_order"( |$)')
 
 
@@ -123,13 +125,14 @@ def test_a_ship_sends_at_most_ten_statements_whatever_its_items(
 
     assert len(statements.request) == SHIP_REQUEST_STATEMENTS <= 10, statements.request
     order_reads = [sql for sql in statements.request if ORDER_TABLE.search(sql)]
-    row_reads = [sql for sql in order_reads if '"orders_order"."id" = ' in sql]
-    assert len(row_reads) == 1, row_reads
-    assert "FOR UPDATE" in row_reads[0] or connection.vendor == "sqlite"
-    # The other read of the table: the customer's last feed position, from the index on
+    # The order's row is read once, with its items, locked (PostgreSQL: FOR UPDATE OF both).
+    [row_read] = [sql for sql in order_reads if sql.startswith("SELECT")]
+    assert 'FROM "orders_orderitem" INNER JOIN "orders_order"' in row_read
+    assert "FOR UPDATE" in row_read or connection.vendor == "sqlite"
+    # Its one write returns the customer's last feed position, from the index on
     # (customer, last_position); no read of the event table.
-    [customer_feed] = [sql for sql in order_reads if sql not in row_reads]
-    assert customer_feed.startswith('SELECT MAX("orders_order"."last_position")')
+    [order_write] = [sql for sql in order_reads if sql.startswith("UPDATE")]
+    assert "RETURNING (SELECT MAX(last_position)" in order_write
     assert not [
         sql for sql in statements.request if sql.startswith("SELECT") and "orderevent" in sql
     ]

@@ -4,6 +4,7 @@
    when staff ship it through the API, without reloading.
 2. Staff log into the admin, ship an order from its ship page, and see a refused ship as an
    error message.
+   A parcel then moves to delivered, from signed carrier events, while the page is open.
 3. The warehouse page shows a new notice live; acknowledging it updates page and database.
 4. The API docs (Swagger UI) load and list the operations; the browsable API's login and
    pages work.
@@ -16,11 +17,15 @@ import json
 import re
 import urllib.request
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.utils import timezone
 from playwright.sync_api import expect
 from rest_framework.authtoken.models import Token
 
+from orders.carriers import sign
 from orders.models import Order, Product
 from tests.factories import (
     DEFAULT_PASSWORD,
@@ -93,7 +98,9 @@ def test_customer_sees_the_shipment_live(asgi_server, page, screenshot_dir):
 
     expect(page.locator("#order-status")).to_have_text("Shipped", timeout=LIVE_TIMEOUT_MS)
     link = page.get_by_role("link", name="Track your parcel with the carrier")
-    expect(link).to_have_attribute("href", Order.objects.get(pk=order.pk).shipment.tracking_url)
+    expect(link).to_have_attribute(
+        "href", Order.objects.get(pk=order.pk).shipments.get().tracking_url
+    )
     expect(page.locator("#shipment-tracking-number")).to_have_text(SHIP["tracking_number"])
     expect(page.locator("#timeline li")).to_have_text([re.compile(r"^Shipped ")])
     expect(page.locator("#live-status")).to_contain_text("is now shipped")
@@ -102,6 +109,57 @@ def test_customer_sees_the_shipment_live(asgi_server, page, screenshot_dir):
 
     page.set_viewport_size({"width": 375, "height": 740})  # phone width: nothing cut off
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def carrier_event(server, status: str, step: int) -> None:
+    """A signed event from UPS to the server's ingest, with the demo secret it runs with (the
+    same default as this process's)."""
+    body = json.dumps(
+        {
+            "event_id": f"browser-{step}",
+            "tracking_number": SHIP["tracking_number"],
+            "status": status,
+            "occurred_at": (timezone.now() - timedelta(minutes=10 - step)).isoformat(),
+            "location": "Springfield",
+        }
+    ).encode()
+    request = urllib.request.Request(
+        f"{server.http}/api/carriers/ups/events/",
+        data=body,
+        headers={
+            "Content-Type": "application/json",
+            "X-Carrier-Signature": sign(secret=settings.CARRIER_WEBHOOK_SECRETS["ups"], body=body),
+        },
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 202
+
+
+def test_customer_sees_a_parcel_move_to_delivered(asgi_server, page, screenshot_dir):
+    server = asgi_server()
+    customer, staff = UserFactory(), StaffFactory()
+    order = OrderFactory(customer=customer, items=2)
+    log_in(page, server, customer, f"/orders/{order.pk}/track/")
+    expect(page.locator("#live-status")).to_have_text("Live updates: on.")
+    page.evaluate("window.notReloaded = true")
+
+    ship_through_api(server, order, staff)
+    parcel = page.locator("#parcels .parcel")
+    expect(parcel).to_have_count(1, timeout=LIVE_TIMEOUT_MS)
+    expect(parcel.locator(".parcel-status")).to_have_text("Shipped")
+    for step, (status, label) in enumerate(
+        [("in_transit", "In transit"), ("out_for_delivery", "Out for delivery")]
+    ):
+        carrier_event(server, status, step)
+        expect(parcel.locator(".parcel-status")).to_have_text(label, timeout=LIVE_TIMEOUT_MS)
+    expect(parcel.locator(".progress li.reached")).to_have_count(3)
+    carrier_event(server, "delivered", 3)
+
+    expect(parcel.locator(".parcel-status")).to_have_text("Delivered", timeout=LIVE_TIMEOUT_MS)
+    expect(parcel.locator(".progress li.reached")).to_have_count(4)
+    expect(page.locator("#order-status")).to_have_text("Delivered", timeout=LIVE_TIMEOUT_MS)
+    assert page.evaluate("window.notReloaded") is True
+    page.screenshot(path=screenshot_dir / "tracking-page-delivered.png", full_page=True)
 
 
 def test_staff_ship_from_the_admin_and_see_a_refusal(asgi_server, page, screenshot_dir):
@@ -132,7 +190,9 @@ def test_staff_ship_from_the_admin_and_see_a_refusal(asgi_server, page, screensh
     expect(page.locator(".messagelist .error")).to_contain_text(
         f"Order {second.number} is shipped and cannot be shipped."
     )
-    assert Order.objects.get(pk=second.pk).shipment.tracking_number == SHIP["tracking_number"]
+    assert (
+        Order.objects.get(pk=second.pk).shipments.get().tracking_number == SHIP["tracking_number"]
+    )
 
 
 def test_warehouse_page_shows_and_acknowledges_a_notice_live(asgi_server, page, screenshot_dir):

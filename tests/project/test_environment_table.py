@@ -9,7 +9,7 @@ from tests.support.live_services import BASE_DIR
 
 # The modules that read the environment for configuration: Django's settings and gunicorn's.
 CONFIGURATION_MODULES = [BASE_DIR / "shop" / "settings.py", BASE_DIR / "shop" / "gunicorn_conf.py"]
-READERS = {"env_bool", "env_list", "env_rate", "env_seconds"}
+READERS = {"env_bool", "env_list", "env_rate", "env_seconds", "env_secrets"}
 
 
 def variables_read(module: Path) -> set[str]:

@@ -21,6 +21,12 @@ EMAIL = (
     "orders.Order",
     False,
 )
+TRACKING_EMAIL = (
+    "notifications.receivers.queue_tracking_email",
+    "notifications.queue_tracking_email",
+    "orders.Order",
+    False,
+)
 NOTICE = (
     "warehouse.receivers.record_warehouse_notice",
     "warehouse.record_warehouse_notice",
@@ -60,6 +66,8 @@ EXPECTED_WIRING = {
     "orders.signals.order_placed": {PUSH},
     "orders.signals.order_shipped": {EMAIL, NOTICE, PUSH},
     "orders.signals.order_cancelled": {PUSH},
+    "orders.signals.shipment_updated": {TRACKING_EMAIL, PUSH},
+    "orders.signals.order_delivered": {PUSH},
     "shop.api.signals.websocket_event": {WATCHERS},
     "django.contrib.auth.signals.user_login_failed": {LOGIN_FAILED},
     "django.core.signals.got_request_exception": {REQUEST_ERROR},
@@ -106,6 +114,8 @@ def test_json_shows_exactly_the_expected_wiring():
         "orders.signals.order_placed",
         "orders.signals.order_shipped",
         "orders.signals.order_cancelled",
+        "orders.signals.shipment_updated",
+        "orders.signals.order_delivered",
         "shop.api.signals.websocket_event",
     ]
 

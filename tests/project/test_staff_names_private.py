@@ -28,7 +28,7 @@ def test_the_customer_timeline_names_no_staff(customer_client, shipped_order, st
         payloads = timeline_payloads(customer_client, order)
         assert all("shipped_by" not in p and "cancelled_by" not in p for p in payloads)
         assert staff.username not in str(payloads)
-    tracking_number = shipped_order.shipment.tracking_number
+    tracking_number = shipped_order.shipments.get().tracking_number
     assert (
         timeline_payloads(customer_client, shipped_order)[-1]["tracking_number"] == tracking_number
     )

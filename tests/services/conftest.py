@@ -2,9 +2,12 @@
 
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
+from orders.services import record_tracking_event
 from tests.support.wiring import ORDER_RECEIVERS, disconnected
 
 
@@ -20,3 +23,22 @@ def only_receivers() -> Iterator[Callable[..., None]]:
             )
 
         yield keep
+
+
+@pytest.fixture
+def track(django_capture_on_commit_callbacks) -> Callable[..., tuple]:
+    """``track(shipment, status, minutes_ago=0, event_id=None)``: record a tracking event
+    through ``record_tracking_event`` and run its on-commit dispatch, as a request's commit
+    would. Returns what the service returns."""
+    counter = iter(range(1, 10_000))
+
+    def track_(shipment, status: str, *, minutes_ago: float = 0, event_id: str | None = None):
+        with django_capture_on_commit_callbacks(execute=True):
+            return record_tracking_event(
+                shipment_id=shipment.pk,
+                event_id=event_id or f"test-{next(counter)}",
+                status=status,
+                occurred_at=timezone.now() - timedelta(minutes=minutes_ago),
+            )
+
+    return track_

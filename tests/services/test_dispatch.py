@@ -12,7 +12,7 @@ from django.utils import timezone
 from notifications.models import EmailLog
 from orders.dispatch import SIGNAL_FOR_EVENT, dispatch_event
 from orders.models import Order, OrderEvent, Shipment
-from orders.services import ship_order
+from orders.services import cancel_order, ship_order
 from orders.signals import order_shipped
 from orders.tasks import redispatch_pending_events
 from tests.factories import OrderFactory
@@ -129,12 +129,20 @@ def test_periodic_redispatch_sends_old_pending_events_only(ship):
     assert [message.to for message in mail.outbox] == [[old.customer.email]]
 
 
-def test_one_event_that_cannot_be_dispatched_does_not_hold_up_the_others(ship, caplog):
-    broken, fine = OrderFactory(), OrderFactory()
+def test_one_event_that_cannot_be_dispatched_does_not_hold_up_the_others(
+    ship, customer, caplog, monkeypatch
+):
+    broken, fine = OrderFactory(customer=customer), OrderFactory()
     ship(fine)
-    # A shipped event whose order has no shipment: dispatching it raises.
-    OrderEvent.objects.create(order=broken, type="shipped", payload={"order_number": "X"})
-    OrderEvent.objects.filter(type="shipped").update(
+    cancel_order(order=broken, cancelled_by=customer)
+
+    class RefusedSignal(Signal):
+        def send_robust(self, sender, **named):
+            raise DatabaseError("the database went away")
+
+    # The cancelled event's dispatch raises.
+    monkeypatch.setitem(SIGNAL_FOR_EVENT, OrderEvent.Type.CANCELLED, RefusedSignal())
+    OrderEvent.objects.filter(type__in=["shipped", "cancelled"]).update(
         dispatched_at=None, created_at=timezone.now() - timedelta(minutes=5)
     )
 
@@ -142,7 +150,7 @@ def test_one_event_that_cannot_be_dispatched_does_not_hold_up_the_others(ship, c
         assert redispatch_pending_events() == 1
 
     assert OrderEvent.objects.get(order=fine, type="shipped").dispatched_at is not None
-    assert OrderEvent.objects.get(order=broken, type="shipped").dispatched_at is None
+    assert OrderEvent.objects.get(order=broken, type="cancelled").dispatched_at is None
     assert "stays pending" in caplog.text
 
 

@@ -5,16 +5,26 @@ filter) use only declared ones."""
 from typing import Any, get_type_hints
 
 import pytest
+from django.utils import timezone
 
 from notifications.messages import order_event_message
 from orders.models import OrderEvent
 from orders.serializers import STAFF_ONLY_PAYLOAD_KEYS
-from orders.services import OrderLine, cancel_order, place_order, ship_order
+from orders.services import (
+    OrderLine,
+    cancel_order,
+    place_order,
+    record_tracking_event,
+    ship_order,
+)
 from orders.signals import (
     CancelledPayload,
+    DeliveredPayload,
     OrderEventPayload,
     PlacedLine,
     PlacedPayload,
+    ShipmentUpdatedPayload,
+    ShippedLine,
     ShippedPayload,
 )
 from tests.factories import ProductFactory
@@ -25,6 +35,8 @@ PAYLOAD_TYPES: dict[str, type[OrderEventPayload]] = {
     OrderEvent.Type.PLACED: PlacedPayload,
     OrderEvent.Type.SHIPPED: ShippedPayload,
     OrderEvent.Type.CANCELLED: CancelledPayload,
+    OrderEvent.Type.SHIPMENT_UPDATED: ShipmentUpdatedPayload,
+    OrderEvent.Type.DELIVERED: DeliveredPayload,
 }
 
 
@@ -50,6 +62,13 @@ def events(customer, staff) -> list[OrderEvent]:
     lines = [OrderLine(product_id=ProductFactory().pk, quantity=2)]
     shipped = place_order(customer=customer, lines=lines, shipping_address="1 Main St")
     ship_order(order_id=shipped.pk, shipped_by=staff, carrier="ups", tracking_number="1Z999AA1")
+    record_tracking_event(
+        shipment_id=shipped.shipments.get().pk,
+        event_id="ups-1",
+        status="delivered",
+        occurred_at=timezone.now(),
+        location="Springfield",
+    )
     cancelled = place_order(customer=customer, lines=lines, shipping_address="1 Main St")
     cancel_order(order=cancelled, cancelled_by=customer)
     events = [*shipped.events.all(), cancelled.events.get(type=OrderEvent.Type.CANCELLED)]
@@ -74,6 +93,9 @@ def test_each_service_stores_exactly_its_types_keys_and_value_types(events):
     [placed] = [event for event in events if event.type == OrderEvent.Type.PLACED]
     for line in placed.payload["items"]:
         assert set(line) == PlacedLine.__required_keys__
+    [shipped] = [event for event in events if event.type == OrderEvent.Type.SHIPPED]
+    for line in shipped.payload["lines"]:
+        assert set(line) == ShippedLine.__required_keys__
 
 
 def test_the_websocket_message_reads_only_declared_keys(events):

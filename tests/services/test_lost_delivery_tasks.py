@@ -87,7 +87,7 @@ def test_the_notice_of_a_lost_task_is_created_pushed_and_sent_once(
     notice = WarehouseNotice.objects.get()
     pushed = drain(board)[WAREHOUSE_CHANNEL_GROUP]
     assert [(m["type"], m["notice_id"]) for m in pushed] == [("warehouse.notice", notice.pk)]
-    assert notice.shipment == order.shipment
+    assert notice.shipment == order.shipments.get()
     assert notice.status == WarehouseNotice.Status.SENT
     assert [message.subject for message in mail.outbox] == [f"Pack order {order.number}"]
 

@@ -26,7 +26,7 @@ def _no_order_receivers(only_receivers):
 
 
 def test_deleting_a_shipped_order_is_refused(shipped_order):
-    refused = "referenced through protected foreign keys: 'Shipment.order'"
+    refused = "referenced through protected foreign keys: .*'Shipment.order'"
     with pytest.raises(ProtectedError, match=refused), transaction.atomic():
         shipped_order.delete()
     assert Shipment.objects.filter(order=shipped_order).exists()

@@ -11,7 +11,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import pre_delete
 
-from orders.models import Order, OrderEvent, OrderItem, Shipment
+from orders.models import Order, OrderEvent, OrderItem, Shipment, ShipmentLine
 from orders.services import ship_order
 from tests.factories import OrderFactory
 
@@ -19,8 +19,9 @@ from tests.factories import OrderFactory
 def test_the_database_refuses_deleting_a_shipped_order_behind_the_collectors_back(db, staff):
     order = OrderFactory()
     ship_order(order_id=order.pk, shipped_by=staff, carrier="dhl", tracking_number="JD0001")
-    OrderItem.objects.filter(order=order).delete()
-    OrderEvent.objects.filter(order=order).delete()  # only the shipment refers to it now
+    OrderEvent.objects.filter(order=order).delete()
+    ShipmentLine.objects.filter(shipment__order=order).delete()
+    OrderItem.objects.filter(order=order).delete()  # only the shipment refers to it now
 
     with transaction.atomic():
         with connection.cursor() as cursor:

@@ -53,6 +53,11 @@ def test_shipping_pushes_one_message_to_each_group(
         "order_id": order.pk,
         "order_number": order.number,
         "status": "shipped",
+        "shipment_id": event.shipment_id,
+        "lines": [
+            {"item": line["item"], "sku": line["sku"], "quantity": line["quantity"]}
+            for line in event.payload["lines"]
+        ],
         "carrier": "dhl",
         "tracking_number": "JD01460000",
         "tracking_url": event.payload["tracking_url"],
@@ -102,7 +107,7 @@ def shipped_signal_kwargs(order, staff) -> dict:
     """Ship with no receivers reacting yet, and return what the dispatcher would send."""
     ship_order(order_id=order.pk, shipped_by=staff, carrier="ups", tracking_number="1Z0001")
     event = OrderEvent.objects.get(order=order, type="shipped")
-    return {"order": order, "shipment": order.shipment, "event": event}
+    return {"order": order, "shipment": order.shipments.get(), "event": event}
 
 
 def send_sync(kwargs: dict) -> list:

@@ -6,7 +6,15 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 
 from orders.carriers import Carrier
-from orders.models import Order, OrderEvent, OrderStatus, Shipment
+from orders.models import (
+    EventType,
+    Order,
+    OrderEvent,
+    OrderStatus,
+    Shipment,
+    ShipmentStatus,
+    TrackingEvent,
+)
 
 
 def check_constraint(model: type[models.Model], name: str) -> models.CheckConstraint:
@@ -18,8 +26,11 @@ def check_constraint(model: type[models.Model], name: str) -> models.CheckConstr
     ("model", "name", "field", "choices"),
     [
         (Order, "order_status_valid", "status", OrderStatus),
-        (OrderEvent, "orderevent_type_valid", "type", OrderStatus),
+        (OrderEvent, "orderevent_type_valid", "type", EventType),
         (Shipment, "shipment_carrier_valid", "carrier", Carrier),
+        (Shipment, "shipment_status_valid", "status", ShipmentStatus),
+        (TrackingEvent, "trackingevent_status_valid", "status", ShipmentStatus),
+        (TrackingEvent, "trackingevent_carrier_valid", "carrier", Carrier),
     ],
 )
 def test_each_check_constraint_allows_exactly_its_fields_choices(model, name, field, choices):
@@ -27,8 +38,10 @@ def test_each_check_constraint_allows_exactly_its_fields_choices(model, name, fi
     assert [value for value, _label in model._meta.get_field(field).choices] == choices.values
 
 
-def test_an_event_type_is_the_status_the_order_entered():
-    assert OrderEvent.Type is Order.Status is OrderStatus
+def test_the_choices_are_the_models_own():
+    assert Order.Status is OrderStatus
+    assert OrderEvent.Type is EventType
+    assert Shipment.Status is ShipmentStatus
 
 
 @pytest.mark.django_db

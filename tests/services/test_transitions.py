@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from orders.exceptions import InvalidTransition
-from orders.models import Order, OrderEvent, OrderItem, Shipment
+from orders.models import Order, OrderEvent, OrderItem, Shipment, ShipmentLine
 from orders.services import OrderLine, cancel_order, place_order
 from tests.factories import OrderFactory, ProductFactory
 
@@ -132,16 +132,11 @@ def test_database_refuses_invalid_rows(order, model_change, constraint):
         model_change(order)
 
 
-def test_database_allows_one_shipment_per_order(order, staff, ship):
+def test_database_ships_an_item_once_per_parcel(order, staff, ship):
     ship(order)
+    line = ShipmentLine.objects.first()
     with pytest.raises(IntegrityError), transaction.atomic():
-        Shipment.objects.create(
-            order=order,
-            carrier="dhl",
-            tracking_number="DUPLICATE1",
-            shipped_at=order.created_at,
-            shipped_by=staff,
-        )
+        ShipmentLine.objects.create(shipment=line.shipment, item=line.item, quantity=1)
 
 
 def test_order_numbers_are_unique_and_readable(customer):

@@ -34,7 +34,7 @@ def shipped_mugs(ship):
 def test_shipping_records_and_sends_a_notice_with_an_item_snapshot(shipped_mugs):
     notice = WarehouseNotice.objects.get()
     assert notice.order == shipped_mugs
-    assert notice.shipment == shipped_mugs.shipment
+    assert notice.shipment == shipped_mugs.shipments.get()
     assert notice.items == [{"sku": "MUG-1", "name": "Mug", "quantity": 3}]
     assert notice.status == WarehouseNotice.Status.SENT
     [message] = mail.outbox

@@ -22,13 +22,21 @@ from rest_framework.authtoken.models import Token
 from notifications.receivers import (
     PUSH_ORDER_EVENT_UID,
     QUEUE_SHIPMENT_EMAIL_UID,
+    QUEUE_TRACKING_EMAIL_UID,
     TRACK_LIVE_WATCHERS_UID,
     push_order_event,
     queue_shipment_email,
+    queue_tracking_email,
     track_live_watchers,
 )
 from orders.models import Order
-from orders.signals import order_cancelled, order_placed, order_shipped
+from orders.signals import (
+    order_cancelled,
+    order_delivered,
+    order_placed,
+    order_shipped,
+    shipment_updated,
+)
 from shop import request_errors, sqlite
 from shop.api import login as shop_login
 from shop.api import token_cache
@@ -59,6 +67,9 @@ ORDER_RECEIVERS: tuple[Wire, ...] = (
     Wire(order_placed, push_order_event, PUSH_ORDER_EVENT_UID, Order),
     Wire(order_shipped, push_order_event, PUSH_ORDER_EVENT_UID, Order),
     Wire(order_cancelled, push_order_event, PUSH_ORDER_EVENT_UID, Order),
+    Wire(shipment_updated, queue_tracking_email, QUEUE_TRACKING_EMAIL_UID, Order),
+    Wire(shipment_updated, push_order_event, PUSH_ORDER_EVENT_UID, Order),
+    Wire(order_delivered, push_order_event, PUSH_ORDER_EVENT_UID, Order),
 )
 
 # Sent by the websocket consumers, from any consumer class.

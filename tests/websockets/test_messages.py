@@ -32,6 +32,11 @@ async def test_customer_sees_their_order_ship(order, customer_token, ship):
         "order_id": order.pk,
         "order_number": order.number,
         "status": "shipped",
+        "shipment_id": event.shipment_id,
+        "lines": [
+            {"item": line["item"], "sku": line["sku"], "quantity": line["quantity"]}
+            for line in event.payload["lines"]
+        ],
         "carrier": "dhl",
         "tracking_number": "JD0123456789",
         "tracking_url": event.payload["tracking_url"],

@@ -45,7 +45,8 @@ export function watchOrders({ url, onEvent, onStatus = () => {}, after = 0, sock
       } else if (message.type === "head") {
         catchingUp = false;
         if (message.position > last) catchUp();
-      } else if (message.type.startsWith("order.") && message.position > last) {
+      } else if ("position" in message && message.position > last) {
+        // An order event: order.placed, order.shipped, shipment.updated, order.delivered...
         if (message.previous > last) {
           catchUp(); // the replay brings this one too, after the one that is missing
         } else {

@@ -10,9 +10,17 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from orders.models import Order, Product
-from orders.services import OrderLine, cancel_order, place_order, ship_order
+from orders.services import (
+    OrderLine,
+    ShipLine,
+    cancel_order,
+    place_order,
+    record_tracking_event,
+    ship_order,
+)
 from warehouse.roles import WAREHOUSE_STAFF_GROUP
 
 DEMO_PASSWORD = "demo-shop-2026"
@@ -26,7 +34,10 @@ PRODUCTS = [
 
 
 class Command(BaseCommand):
-    help = "Create demo users, products and orders (placed, shipped, cancelled). Idempotent."
+    help = (
+        "Create demo users, products and orders in every status (placed, partially shipped, "
+        "shipped, delivered, cancelled). Idempotent."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
@@ -53,7 +64,7 @@ class Command(BaseCommand):
             if Order.objects.filter(customer=customer).exists():
                 continue
             address = f"{customer.get_username().title()} Example\n1 Demo Street\nSpringfield"
-            _placed, shipped, cancelled = (
+            _placed, partial, shipped, delivered, cancelled = (
                 place_order(
                     customer=customer,
                     lines=[
@@ -61,13 +72,35 @@ class Command(BaseCommand):
                     ],
                     shipping_address=address,
                 )
-                for chosen in (products[:2], products[2:4], products[4:])
+                for chosen in (
+                    products[:2],
+                    products[1:3],
+                    products[2:4],
+                    products[3:],
+                    products[4:],
+                )
             )
+            first_item = partial.items.first()
             ship_order(
-                order_id=shipped.pk,
+                order_id=partial.pk,
                 shipped_by=admin,
-                carrier="dhl",
-                tracking_number=f"DEMO{shipped.pk:06d}",
+                carrier="ups",
+                tracking_number=f"DEMO{partial.pk:06d}",
+                lines=[ShipLine(item_id=first_item.pk, quantity=first_item.quantity)],
+            )
+            for order in (shipped, delivered):
+                ship_order(
+                    order_id=order.pk,
+                    shipped_by=admin,
+                    carrier="dhl",
+                    tracking_number=f"DEMO{order.pk:06d}",
+                )
+            record_tracking_event(
+                shipment_id=delivered.shipments.get().pk,
+                event_id=f"demo-{delivered.pk}-delivered",
+                status="delivered",
+                occurred_at=timezone.now(),
+                location="Springfield",
             )
             cancel_order(order=cancelled, cancelled_by=customer)
 
