@@ -10,10 +10,17 @@ from shop.api.errors import api_not_found
 from shop.api.login import TokenLoginView
 from shop.health import health
 from warehouse import urls as warehouse_urls
+from webhooks import urls as webhooks_urls
 
 # One browsable API root listing every app's endpoints; each app owns its router.
 api = DefaultRouter()
-api.registry.extend([*orders_urls.router.registry, *warehouse_urls.router.registry])
+api.registry.extend(
+    [
+        *orders_urls.router.registry,
+        *warehouse_urls.router.registry,
+        *webhooks_urls.router.registry,
+    ]
+)
 
 urlpatterns = [
     path("", include(orders_urls.urlpatterns)),
