@@ -39,7 +39,8 @@ def test_a_500_then_a_200_is_two_attempts_of_one_webhook_id(
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("succeeded", 2)
     first, second = webhook_receiver.received
-    assert first.verified and second.verified
+    assert first.verified
+    assert second.verified
     assert first.headers["webhook-id"] == second.headers["webhook-id"] == delivery.webhook_id
     assert [a.status_code for a in delivery.attempt_log.all()] == [500, 200]
     assert len(webhook_receiver.events) == 1  # the receiver deduplicated nothing: one new event
@@ -78,7 +79,9 @@ def test_retry_sends_a_delivery_again_whatever_its_status_with_the_same_webhook_
     assert len(webhook_receiver.events) == 1  # the example receiver dropped the duplicate
 
 
-def test_a_failed_delivery_can_be_retried(endpoint, webhook_receiver, order, ship, integrator_client):
+def test_a_failed_delivery_can_be_retried(
+    endpoint, webhook_receiver, order, ship, integrator_client
+):
     webhook_receiver.answers = [Answer(status=500)]
     ship(order)
     Delivery.objects.update(status="failed")
