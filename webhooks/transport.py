@@ -56,9 +56,7 @@ def post(target: Target, *, body: bytes, headers: dict[str, str], timeout: float
     connection_class = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
     connection = connection_class(target.host, target.port, address=target.address, timeout=timeout)
     started = time.monotonic()
-    # At the deadline the socket is shut down, which ends any read that is still waiting.
-    deadline = threading.Timer(timeout, _cut, args=(connection,))
-    deadline.start()
+    deadline = _Deadline(connection, timeout)
     status_code = None
     excerpt = b""
     try:
@@ -73,11 +71,13 @@ def post(target: Target, *, body: bytes, headers: dict[str, str], timeout: float
             },
         )
         response = connection.getresponse()
+        if deadline.expired.is_set():  # what came was cut short: not an answer
+            raise TimeoutError
         status_code = response.status
         error = "" if 200 <= status_code < 300 else f"HTTP {status_code}"
         excerpt = _excerpt(response)
     except (OSError, http.client.HTTPException) as exc:
-        timed_out = isinstance(exc, TimeoutError) or time.monotonic() - started >= timeout
+        timed_out = isinstance(exc, TimeoutError) or deadline.expired.is_set()
         error = f"Timed out after {timeout:g} s" if timed_out else _describe(exc)
     finally:
         deadline.cancel()
@@ -93,10 +93,23 @@ def _excerpt(response: http.client.HTTPResponse) -> bytes:
         return b""
 
 
-def _cut(connection: http.client.HTTPConnection) -> None:
-    if connection.sock is not None:
-        with contextlib.suppress(OSError):  # closed already
-            connection.sock.shutdown(socket.SHUT_RDWR)
+class _Deadline:
+    """At ``timeout`` seconds the socket is shut down, which ends any read still waiting."""
+
+    def __init__(self, connection: http.client.HTTPConnection, timeout: float) -> None:
+        self.expired = threading.Event()
+        self._connection = connection
+        self._timer = threading.Timer(timeout, self._cut)
+        self._timer.start()
+
+    def _cut(self) -> None:
+        self.expired.set()
+        if self._connection.sock is not None:
+            with contextlib.suppress(OSError):  # closed already
+                self._connection.sock.shutdown(socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
 
 
 def _describe(exc: BaseException) -> str:
