@@ -35,6 +35,7 @@ from shop.api import token_cache
 from shop.api.signals import websocket_event
 from shop.management.commands.signals import dotted_path, is_project_module, live_receivers
 from warehouse import receivers as warehouse_receivers
+from webhooks.receivers import QUEUE_WEBHOOKS_UID, queue_webhooks
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,9 @@ ORDER_RECEIVERS: tuple[Wire, ...] = (
     Wire(order_placed, push_order_event, PUSH_ORDER_EVENT_UID, Order),
     Wire(order_shipped, push_order_event, PUSH_ORDER_EVENT_UID, Order),
     Wire(order_cancelled, push_order_event, PUSH_ORDER_EVENT_UID, Order),
+    Wire(order_placed, queue_webhooks, QUEUE_WEBHOOKS_UID, Order),
+    Wire(order_shipped, queue_webhooks, QUEUE_WEBHOOKS_UID, Order),
+    Wire(order_cancelled, queue_webhooks, QUEUE_WEBHOOKS_UID, Order),
 )
 
 # Sent by the websocket consumers, from any consumer class.
