@@ -23,10 +23,11 @@ ORDER_LIST_QUERIES = 3
 # position, the event, release) and the dispatch's mark. The receivers only enqueue; the
 # response is built from what the service returned.
 SHIP_REQUEST_STATEMENTS = 10
-# The two tasks the receivers enqueue (eager here): the email's 7 (the event, the log
-# inserted unless there, its id and status, then claim, attempt number, the row, the outcome)
-# and the notice's 10 (the event, the items, get_or_create 4, then the same 4 to deliver).
-SHIP_TASK_STATEMENTS = 17
+# The three tasks the receivers enqueue (eager here): the email's 7 (the event, the log
+# inserted unless there, its id and status, then claim, attempt number, the row, the outcome),
+# the notice's 10 (the event, the items, get_or_create 4, then the same 4 to deliver) and the
+# webhooks' 1 (the active endpoints: none here).
+SHIP_TASK_STATEMENTS = 18
 ORDER_TABLE = re.compile(r'(FROM|JOIN) "orders_order"( |$)')
 
 
