@@ -38,16 +38,21 @@ from tests.factories import (
     ProductFactory,
 )
 from warehouse.services import record_notice
+from webhooks.services import create_endpoint, create_test_delivery
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 MAX_EXAMPLES = 100
 # Writes whose schema-valid input business rules may refuse with a 400: no schema can say so.
 VALID_BUT_REFUSED = {
-    "/api/auth/token/": "wrong username or password",
-    "/api/orders/": "unknown, inactive or repeated products",
-    "/api/products/": "a SKU that exists already",
+    ("POST", "/api/auth/token/"): "wrong username or password",
+    ("POST", "/api/orders/"): "unknown, inactive or repeated products",
+    ("POST", "/api/products/"): "a SKU that exists already",
+    ("POST", "/api/webhooks/endpoints/"): "a URL that does not resolve",
+    ("PATCH", "/api/webhooks/endpoints/{id}/"): "a URL that does not resolve",
 }
+# A receiver URL the webhook endpoints accept here (loopback is allowed in development).
+WEBHOOK_URL = "http://127.0.0.1:9/hooks/"
 ACCEPTED = ["2xx", "400", "401", "403", "404", "409", "429"]
 CONFIG = SchemathesisConfig.from_dict(
     {
@@ -56,11 +61,11 @@ CONFIG = SchemathesisConfig.from_dict(
         "checks": {"negative_data_rejection": {"enabled": False}},
         "operations": [
             {
-                "include-method": "POST",
+                "include-method": method,
                 "include-path": path,
                 "checks": {"positive_data_acceptance": {"expected-statuses": ACCEPTED}},
             }
-            for path in VALID_BUT_REFUSED
+            for method, path in VALID_BUT_REFUSED
         ],
     }
 )
@@ -72,6 +77,14 @@ STAFF_ONLY = {
     "POST /api/orders/{id}/ship/",
     "GET /api/warehouse/notices/",
     "POST /api/warehouse/notices/{id}/acknowledge/",
+    "GET /api/webhooks/endpoints/",
+    "POST /api/webhooks/endpoints/",
+    "GET /api/webhooks/endpoints/{id}/",
+    "PATCH /api/webhooks/endpoints/{id}/",
+    "DELETE /api/webhooks/endpoints/{id}/",
+    "GET /api/webhooks/endpoints/{id}/deliveries/",
+    "POST /api/webhooks/endpoints/{id}/rotate-secret/",
+    "POST /api/webhooks/deliveries/{id}/retry/",
 }
 # What the fixture created, for the hooks below: random IDs would almost never exist.
 KNOWN: dict[str, list] = {}
@@ -88,6 +101,10 @@ def known_data(settings, celery_worker_process, customer, superuser):
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"login": "100000/min", "writes": "100000/min"},
     }
+    endpoints = [
+        create_endpoint(url=WEBHOOK_URL, events=[], description="", created_by=superuser)
+        for _ in range(3)
+    ]
     orders = OrderFactory.create_batch(8, customer=customer, items=2)
     for order in orders[:3]:
         ship_order(
@@ -102,6 +119,8 @@ def known_data(settings, celery_worker_process, customer, superuser):
             record_notice(event_id=order.events.get(type=OrderEvent.Type.SHIPPED).pk).pk
             for order in orders[:3]
         ],
+        endpoint=[endpoint.pk for endpoint in endpoints],
+        delivery=[create_test_delivery(endpoint_id=endpoint.pk) for endpoint in endpoints],
     )
     yield
     KNOWN.clear()
@@ -132,12 +151,20 @@ def outcomes(role, known_data):
             assert successes, f"{operation} never succeeded: {dict(statuses)}"
 
 
+KINDS_BY_PREFIX = [
+    ("/api/warehouse/", "notice"),
+    ("/api/webhooks/endpoints/", "endpoint"),
+    ("/api/webhooks/deliveries/", "delivery"),
+]
+
+
 @schema.hook
 def flatmap_path_parameters(context, path_parameters):
     """Sometimes an ID that exists, so lookups succeed and the action behind them runs."""
     if not KNOWN or not path_parameters or "id" not in path_parameters:
         return st.just(path_parameters)
-    kind = "notice" if context.operation.path.startswith("/api/warehouse/") else "order"
+    path = context.operation.path
+    kind = next((kind for prefix, kind in KINDS_BY_PREFIX if path.startswith(prefix)), "order")
     known = st.sampled_from(KNOWN[kind]).map(lambda pk: {**path_parameters, "id": pk})
     return st.one_of(st.just(path_parameters), known)
 
@@ -160,6 +187,8 @@ def flatmap_body(context, body):
             unique_by=lambda line: line["product"],
         )
         return st.one_of(st.just(body), lines.map(lambda items: {**body, "items": items}))
+    if path.startswith("/api/webhooks/endpoints/") and isinstance(body, dict) and "url" in body:
+        return st.one_of(st.just(body), st.just({**body, "url": WEBHOOK_URL}))
     return st.just(body)
 
 
