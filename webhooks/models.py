@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from delivery.models import Deliverable
 from orders.models import Order, OrderEvent
@@ -28,6 +29,11 @@ class Endpoint(models.Model):
     description = models.CharField(max_length=200, blank=True)
     events = models.JSONField(default=list, blank=True, help_text="Empty: every event type.")
     active = models.BooleanField(default=True)
+    enabled_at = models.DateTimeField(
+        default=timezone.now,
+        editable=False,
+        help_text="Registered or last enabled: events from before are never swept to it.",
+    )
     disabled_reason = models.CharField(max_length=300, blank=True)
     secret = models.CharField(max_length=100, editable=False)
     previous_secret = models.CharField(max_length=100, blank=True, editable=False)

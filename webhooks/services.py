@@ -54,7 +54,7 @@ def update_endpoint(*, endpoint: Endpoint, **changes) -> Endpoint:
     if "url" in changes and changes["url"] != endpoint.url:
         ssrf.check(changes["url"])
     if changes.get("active") and not endpoint.active:
-        changes.update(disabled_reason="", failing_since=None)
+        changes.update(disabled_reason="", failing_since=None, enabled_at=timezone.now())
     for field, value in changes.items():
         setattr(endpoint, field, value)
     endpoint.save()
@@ -65,7 +65,9 @@ def set_active(*, endpoint_ids: list[int], active: bool) -> int:
     """Enable or disable endpoints (the admin's actions); return how many changed."""
     endpoints = Endpoint.objects.filter(pk__in=endpoint_ids).exclude(active=active)
     if active:
-        return endpoints.update(active=True, disabled_reason="", failing_since=None)
+        return endpoints.update(
+            active=True, disabled_reason="", failing_since=None, enabled_at=timezone.now()
+        )
     return endpoints.update(active=False, disabled_reason="Disabled by staff.")
 
 
@@ -155,8 +157,9 @@ def event_shipment_id_of(*, event_id: int) -> int | None:
 
 
 def events_missing_deliveries(*, limit: int = 1000) -> list[int]:
-    """Events dispatched over OUTBOX_STALE_AFTER ago, after an active endpoint subscribed to
-    them was registered, that it has no delivery of: their task was accepted, then lost."""
+    """Events dispatched over OUTBOX_STALE_AFTER ago, while an active endpoint subscribed to
+    them was enabled, that it has no delivery of: their task was accepted, then lost. Events
+    from before it was registered or while it was disabled are not its to receive."""
     cutoff = timezone.now() - timedelta(seconds=settings.OUTBOX_STALE_AFTER)
     missing: set[int] = set()
     types_by_webhook = {webhook: order for order, webhook in EVENT_TYPES.items()}
@@ -171,7 +174,7 @@ def events_missing_deliveries(*, limit: int = 1000) -> list[int]:
             OrderEvent.objects.filter(
                 type__in=types,
                 dispatched_at__lte=cutoff,
-                dispatched_at__gte=endpoint.created_at,
+                dispatched_at__gte=endpoint.enabled_at,
             )
             .filter(~Exists(delivered))
             .order_by("id")

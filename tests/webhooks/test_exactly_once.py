@@ -21,7 +21,7 @@ WEBHOOK_RECEIVERS = [wire for wire in ORDER_RECEIVERS if wire.dispatch_uid == QU
 def an_hour_ago() -> None:
     """Time-travel: the endpoints were registered, and the events dispatched, an hour ago."""
     hour_ago = timezone.now() - timedelta(hours=1)
-    Endpoint.objects.update(created_at=hour_ago - timedelta(seconds=1))
+    Endpoint.objects.update(enabled_at=hour_ago - timedelta(seconds=1))
     OrderEvent.objects.update(dispatched_at=hour_ago)
 
 
@@ -112,3 +112,19 @@ def test_a_pending_delivery_whose_task_was_lost_is_sent_by_the_stranded_sweep(
     assert sweep_stranded_webhooks() == 1
     assert Delivery.objects.get().status == "succeeded"
     assert len(webhook_receiver.received) == 1
+
+
+def test_the_sweep_leaves_events_from_while_the_endpoint_was_disabled_alone(
+    endpoint, webhook_receiver, order, ship, integrator_client
+):
+    an_hour_ago()
+    Endpoint.objects.update(active=False)
+    ship(order)  # no delivery: the endpoint is disabled
+    OrderEvent.objects.update(dispatched_at=timezone.now() - timedelta(minutes=30))
+    response = integrator_client.patch(
+        f"/api/webhooks/endpoints/{endpoint.pk}/", {"active": True}, format="json"
+    )
+    assert response.json()["description"] == "test"  # a partial update keeps the rest
+
+    assert sweep_missing_webhooks() == 0
+    assert webhook_receiver.received == []
