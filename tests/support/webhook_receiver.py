@@ -3,11 +3,13 @@
 ``standardwebhooks.Webhook(secret).verify``, recorded, then answered as the test scripted."""
 
 import contextlib
+import ssl
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from examples.webhook_receiver import WebhookHandler, WebhookServer
 
@@ -39,10 +41,15 @@ class ScriptedReceiver:
     answers: list[Answer] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)  # new events the example handed on
+    scheme: str = "http"
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/hooks/"
+        return f"{self.scheme}://127.0.0.1:{self.port}/hooks/"
+
+    @property
+    def port(self) -> int:
+        return self.server.server_address[1]
 
     @property
     def secret(self) -> str:
@@ -108,13 +115,19 @@ class ScriptedHandler(WebhookHandler):
 
 
 @contextmanager
-def running_receiver() -> Iterator[ScriptedReceiver]:
-    """A receiver on a free port; set ``.secret`` to the endpoint's, script ``.answers``."""
+def running_receiver(*, certificate: Path | None = None) -> Iterator[ScriptedReceiver]:
+    """A receiver on a free port; set ``.secret`` to the endpoint's, script ``.answers``.
+    With ``certificate`` (a PEM file holding the key and the certificate) it speaks TLS."""
     receiver = ScriptedReceiver(server=None)  # type: ignore[arg-type]
     server = WebhookServer(("127.0.0.1", 0), "whsec_unset", receiver.events.append)
     server.RequestHandlerClass = ScriptedHandler
     server.receiver = receiver
     receiver.server = server
+    if certificate is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(certificate)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        receiver.scheme = "https"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
