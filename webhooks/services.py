@@ -162,11 +162,10 @@ def events_missing_deliveries(*, limit: int = 1000) -> list[int]:
     from before it was registered or while it was disabled are not its to receive."""
     cutoff = timezone.now() - timedelta(seconds=settings.OUTBOX_STALE_AFTER)
     missing: set[int] = set()
-    types_by_webhook = {webhook: order for order, webhook in EVENT_TYPES.items()}
     for endpoint in Endpoint.objects.filter(active=True):
         types = [
             order_type
-            for webhook_type, order_type in types_by_webhook.items()
+            for order_type, webhook_type in EVENT_TYPES.items()
             if subscribed(endpoint.events, webhook_type)
         ]
         delivered = Delivery.objects.filter(endpoint=endpoint, event=OuterRef("pk"))
@@ -264,7 +263,7 @@ def _record(
             status_code=outcome.status_code,
             duration_ms=outcome.duration_ms,
             error=outcome.error,
-            response_excerpt=outcome.excerpt.decode("utf-8", "replace"),
+            response_excerpt=_text(outcome.excerpt),
         )
         if succeeded:
             status = Delivery.Status.SUCCEEDED
@@ -292,6 +291,11 @@ def _record(
             outcome.error,
         )
     return delay
+
+
+def _text(excerpt: bytes) -> str:
+    """The excerpt as text PostgreSQL can store: it refuses NUL in a text column."""
+    return excerpt.decode("utf-8", "replace").replace("\x00", "\ufffd")
 
 
 def _note_failure(endpoint: Endpoint, now: datetime) -> None:

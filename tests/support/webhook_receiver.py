@@ -16,15 +16,16 @@ from examples.webhook_receiver import WebhookHandler, WebhookServer
 
 @dataclass(frozen=True)
 class Answer:
-    """How to answer one request: after ``delay`` seconds, ``status`` with ``body_size``
-    bytes of body (sent in 64 KiB chunks), or with headers trickled over ``trickle`` seconds;
-    ``location`` makes it a redirect."""
+    """How to answer one request: after ``delay`` seconds, ``status`` with ``body``, or with
+    ``body_size`` bytes of body (sent in 64 KiB chunks), or with headers trickled over
+    ``trickle`` seconds; ``location`` makes it a redirect."""
 
     status: int = 200
     delay: float = 0
     body_size: int | None = None
     trickle: float = 0
     location: str = ""
+    body: bytes = b"ok"
 
 
 @dataclass(frozen=True)
@@ -84,9 +85,9 @@ class ScriptedHandler(WebhookHandler):
                 self.send_response(answer.status)
                 if answer.location:
                     self.send_header("Location", answer.location)
-                self.send_header("Content-Length", "2")
+                self.send_header("Content-Length", str(len(answer.body)))
                 self.end_headers()
-                self.wfile.write(b"ok")
+                self.wfile.write(answer.body)
 
     def _big(self, answer: Answer) -> None:
         self.send_response(answer.status)

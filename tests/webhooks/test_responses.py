@@ -73,3 +73,10 @@ def test_a_refused_connection_is_a_failed_attempt(register, order, ship):
     attempt = only_attempt()
     assert attempt.status_code is None
     assert attempt.error.startswith("ConnectionRefusedError")
+
+
+def test_a_binary_answer_is_kept_as_text(endpoint, webhook_receiver, order, ship):
+    webhook_receiver.answers = [Answer(body=b"\x00\xffok")]
+    ship(order)
+
+    assert only_attempt().response_excerpt == "\ufffd\ufffdok"
