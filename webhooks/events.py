@@ -19,10 +19,16 @@ EVENT_TYPES: dict[str, str] = {
 # The signals the receiver listens to (apps.py connects it to each).
 SIGNALS: tuple[Signal, ...] = (order_placed, order_shipped, order_cancelled)
 
-# What a subscription may name: the order events, plus the two the fulfilment work adds
-# (``shipment.updated``, ``order.delivered``), accepted now so subscriptions need no change
-# once their signals are wired above.
-SUBSCRIBABLE: tuple[str, ...] = (*EVENT_TYPES.values(), "shipment.updated", "order.delivered")
+# What a subscription may name (docs/webhooks.md). ``shipment.updated`` and ``order.delivered``
+# come with the fulfilment signals; they are accepted now, so subscriptions need no change once
+# their signals are wired above.
+SUBSCRIBABLE: tuple[str, ...] = (
+    "order.placed",
+    "order.shipped",
+    "order.cancelled",
+    "shipment.updated",
+    "order.delivered",
+)
 
 # Sent only by the admin's "send a test event" action, to check an endpoint.
 TEST_EVENT = "webhook.test"

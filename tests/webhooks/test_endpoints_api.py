@@ -6,6 +6,7 @@ from django.contrib.auth.models import Permission
 
 from tests.factories import StaffFactory
 from tests.support.clients import client_for
+from webhooks.events import EVENT_TYPES, SUBSCRIBABLE
 from webhooks.models import Delivery, Endpoint
 
 URL = "http://127.0.0.1:9/hooks"
@@ -131,3 +132,7 @@ def test_each_operation_needs_staff_with_its_permission(
 def test_a_customer_with_the_permissions_but_not_staff_is_refused(customer, stored):
     customer.user_permissions.add(*Permission.objects.filter(content_type__app_label="webhooks"))
     assert client_for(customer).get("/api/webhooks/endpoints/").status_code == 403
+
+
+def test_every_sent_event_type_can_be_subscribed_to():
+    assert set(EVENT_TYPES.values()) <= set(SUBSCRIBABLE)
