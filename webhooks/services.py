@@ -251,11 +251,36 @@ def _post(delivery: Delivery, endpoint: Endpoint, attempted_at: datetime) -> tra
 def _record(
     delivery: Delivery, *, attempt: int, attempted_at: datetime, outcome: transport.Outcome
 ) -> float | None:
-    """Store the attempt, the delivery's new state and the endpoint's failure window."""
-    now = timezone.now()
+    """Store the attempt, the delivery's new state and the endpoint's failure window, in one
+    transaction retried through a database outage: the POST happened, so it must be logged."""
     succeeded = not outcome.error
-    final = succeeded or attempt >= delivery.max_attempts
-    delay = None if final else schedule.delay_after(attempt)
+    if succeeded:
+        status, delay = Delivery.Status.SUCCEEDED, None
+    elif attempt >= delivery.max_attempts:
+        status, delay = Delivery.Status.FAILED, None
+    else:
+        status, delay = Delivery.Status.PENDING, schedule.delay_after(attempt)
+    attempts.patiently(lambda: _store(delivery, attempted_at, outcome, status, delay))
+    if not succeeded:
+        logger.warning(
+            "Webhook %s to endpoint %s: attempt %s failed: %s",
+            delivery.webhook_id,
+            delivery.endpoint_id,
+            attempt,
+            outcome.error,
+        )
+    return delay
+
+
+def _store(
+    delivery: Delivery,
+    attempted_at: datetime,
+    outcome: transport.Outcome,
+    status: str,
+    delay: int | None,
+) -> None:
+    now = timezone.now()
+    succeeded = status == Delivery.Status.SUCCEEDED
     with transaction.atomic():
         Attempt.objects.create(
             delivery=delivery,
@@ -265,10 +290,6 @@ def _record(
             error=outcome.error,
             response_excerpt=_text(outcome.excerpt),
         )
-        if succeeded:
-            status = Delivery.Status.SUCCEEDED
-        else:
-            status = Delivery.Status.FAILED if final else Delivery.Status.PENDING
         Delivery.objects.filter(pk=delivery.pk).update(
             status=status,
             last_error=outcome.error,
@@ -282,15 +303,6 @@ def _record(
         else:
             _note_failure(endpoint, now)
         endpoint.save(update_fields=["failing_since", "active", "disabled_reason"])
-    if not succeeded:
-        logger.warning(
-            "Webhook %s to endpoint %s: attempt %s failed: %s",
-            delivery.webhook_id,
-            delivery.endpoint_id,
-            attempt,
-            outcome.error,
-        )
-    return delay
 
 
 def _text(excerpt: bytes) -> str:

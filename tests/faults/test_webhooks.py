@@ -1,6 +1,6 @@
-"""Webhooks through the faults email survives: Redis stopped while orders ship, and the worker
-SIGKILLed again and again mid-delivery. Every event reaches the receiver, verified, and the
-only duplicates are retries with the same ``webhook-id``."""
+"""Webhooks through the faults email survives: Redis stopped while orders ship, the worker
+SIGKILLed again and again mid-delivery, PostgreSQL restarted mid-delivery. Every event reaches
+the receiver, verified, and the only duplicates are retries with the same ``webhook-id``."""
 
 import json
 import time
@@ -100,3 +100,27 @@ def test_worker_killed_while_delivering(faults, receiver):
     assert set(numbers.values()) == {1}, "one webhook-id per event: duplicates are retries"
     attempts = faults.scalar("SELECT count(*) FROM webhooks_attempt")
     assert len(receiver.received) >= attempts >= ORDERS
+
+
+def test_postgres_restarted_while_delivering(faults, receiver):
+    shop = faults.create_orders(ORDERS)
+    web = faults.start_web()
+    receiver.answers = [Answer(delay=0.3)] * (3 * ORDERS)
+    faults.worker.start()
+    assert [ship(web.http, order.id, shop.staff_token) for order in shop.orders] == [200] * ORDERS
+    wait_for(lambda: len(receiver.received) >= 3, what="deliveries under way")
+
+    faults.postgres.restart()  # cuts the worker's session while a receiver is answering
+    wait_for(
+        lambda: (
+            faults.scalar("SELECT count(*) FROM webhooks_delivery WHERE status = 'succeeded'")
+            == ORDERS
+        ),
+        timeout=90,
+        what="every delivery succeeded after the restart",
+    )
+    numbers = shipped_numbers(receiver)
+    assert set(numbers) == {order.number for order in shop.orders}, "none lost"
+    assert set(numbers.values()) == {1}, "one webhook-id per event"
+    # The send that the restart interrupted was recorded once the database was back.
+    assert faults.scalar("SELECT count(*) FROM webhooks_attempt") == len(receiver.received)
