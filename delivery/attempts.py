@@ -100,7 +100,7 @@ def claim(model: type[Deliverable], pk: int) -> int | None:
 
 
 def record_sent(model: type[Deliverable], pk: int, **fields) -> None:
-    _patiently(
+    patiently(
         lambda: model.objects.filter(pk=pk, status=Deliverable.PENDING).update(
             status=Deliverable.SENT, last_error="", claimed_until=None, **fields
         )
@@ -109,12 +109,12 @@ def record_sent(model: type[Deliverable], pk: int, **fields) -> None:
 
 def record_failure(model: type[Deliverable], pk: int, *, attempt: int, error: str) -> float | None:
     """Store the error; return the seconds until the next attempt, or None if it failed."""
-    max_attempts = _patiently(
+    max_attempts = patiently(
         lambda: model.objects.values_list("max_attempts", flat=True).get(pk=pk)
     )
     final = attempt >= max_attempts
     delay = None if final else retry_delay(attempt)
-    _patiently(
+    patiently(
         lambda: model.objects.filter(pk=pk, status=Deliverable.PENDING).update(
             status=Deliverable.FAILED if final else Deliverable.PENDING,
             last_error=error[:2000],
@@ -157,11 +157,13 @@ def reopen_failed(model: type[Deliverable], ids: list[int]) -> list[int]:
     return reopened
 
 
-def _patiently(write: Callable[[], T]) -> T:
-    """Run a query, reconnecting through a database outage of up to RECORD_PATIENCE_SECONDS.
+def patiently(write: Callable[[], T]) -> T:
+    """Run a query (or a function that runs one transaction), reconnecting through a
+    database outage of up to RECORD_PATIENCE_SECONDS.
 
     Used after the message went out: giving up here would leave it pending, and it would be
-    sent again once the claim lapses.
+    sent again once the claim lapses. Public for the apps that record their own outcome
+    (webhooks).
     """
     deadline = time.monotonic() + RECORD_PATIENCE_SECONDS
     pause = 0.25

@@ -84,7 +84,7 @@ if PRODUCTION and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 # The project's own apps: `manage.py signals` lists the receivers they connect.
-PROJECT_APPS = ["shop", "orders", "notifications", "warehouse"]
+PROJECT_APPS = ["shop", "orders", "notifications", "warehouse", "webhooks"]
 
 INSTALLED_APPS = [
     "daphne",  # first: its runserver serves websockets too (ASGI) in development
@@ -277,6 +277,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "warehouse.tasks.sweep_missing_notices",
         "schedule": OUTBOX_SWEEP_INTERVAL,
     },
+    "sweep-stranded-webhooks": {
+        "task": "webhooks.tasks.sweep_stranded_webhooks",
+        "schedule": OUTBOX_SWEEP_INTERVAL,
+    },
+    "sweep-missing-webhooks": {
+        "task": "webhooks.tasks.sweep_missing_webhooks",
+        "schedule": OUTBOX_SWEEP_INTERVAL,
+    },
     "forget-stale-live-watchers": {
         "task": "notifications.tasks.forget_stale_watchers",
         "schedule": 300.0,
@@ -331,6 +339,16 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Shop <orders@shop.example>")
 WAREHOUSE_EMAIL = os.environ.get("WAREHOUSE_EMAIL", "warehouse@shop.example")
+
+# --- Webhooks (docs/webhooks.md) -------------------------------------------------------------
+# Private, loopback and link-local receivers and plain http: for local receivers in
+# development and tests only (on by default with DJANGO_DEBUG=1; the webhooks.E001 system
+# check refuses it in production).
+WEBHOOKS_ALLOW_PRIVATE_URLS = env_bool("WEBHOOKS_ALLOW_PRIVATE_URLS", DEBUG)
+# A receiver has this long to connect and answer before the attempt counts as failed.
+WEBHOOKS_TIMEOUT = env_seconds("WEBHOOKS_TIMEOUT", 10)
+# An endpoint whose every attempt failed for this long is disabled.
+WEBHOOKS_DISABLE_AFTER = env_seconds("WEBHOOKS_DISABLE_AFTER", 5 * 86400)
 
 # --- Carriers ---------------------------------------------------------------------------------
 # Tracking page per carrier, overriding orders.carriers.DEFAULT_TRACKING_URLS, e.g.

@@ -11,6 +11,7 @@ from shop.api.login import TokenLoginView
 from shop.health import health
 from shop.metrics import metrics
 from warehouse import urls as warehouse_urls
+from webhooks import urls as webhooks_urls
 
 admin.site.site_header = "Shop order workflow"
 admin.site.site_title = "Shop admin"
@@ -32,7 +33,13 @@ class ShopAPIRootView(APIRootView):
 # One browsable API root listing every app's endpoints; each app owns its router.
 api = DefaultRouter()
 api.APIRootView = ShopAPIRootView
-api.registry.extend([*orders_urls.router.registry, *warehouse_urls.router.registry])
+api.registry.extend(
+    [
+        *orders_urls.router.registry,
+        *warehouse_urls.router.registry,
+        *webhooks_urls.router.registry,
+    ]
+)
 
 urlpatterns = [
     path("", include(orders_urls.urlpatterns)),

@@ -98,3 +98,17 @@ class OrderItemFactory(DjangoModelFactory):
     product = factory.SubFactory(ProductFactory)
     quantity = factory.Faker("random_int", min=1, max=5)
     unit_price = factory.SelfAttribute("product.price")
+
+
+class WebhookStaffFactory(UserFactory):
+    """Staff holding every permission of the webhooks app: endpoints and deliveries."""
+
+    username = factory.Sequence(lambda n: f"integrator{n}")
+    is_staff = True
+
+    @factory.post_generation
+    def webhook_permissions(user, create: bool, extracted, **kwargs) -> None:
+        if create:
+            user.user_permissions.add(
+                *Permission.objects.filter(content_type__app_label="webhooks")
+            )

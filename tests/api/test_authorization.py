@@ -12,6 +12,8 @@ Roles:
   catalogue).
 - admin: superuser.
 - inactive: a customer whose account was deactivated; their token still exists.
+
+Webhooks need staff with the webhooks app's permissions, which only the admin has here.
 """
 
 import pytest
@@ -23,8 +25,11 @@ from tests.factories import (
     StaffFactory,
     UserFactory,
 )
+from webhooks.models import Delivery, Endpoint
 
 pytestmark = pytest.mark.django_db
+
+WEBHOOK_URL = "http://127.0.0.1:9/hooks/"
 
 ROLES = ("anonymous", "customer", "other_customer", "staff", "warehouse", "admin", "inactive")
 # The fixture each role's user comes from; anonymous callers have none.
@@ -56,6 +61,14 @@ MATRIX = [
     ("POST",   "/api/orders/{order}/cancel/",                   401, 200, 404, 200, 200, 200, 401),
     ("GET",    "/api/warehouse/notices/",                       401, 403, 403, 403, 200, 200, 401),
     ("POST",   "/api/warehouse/notices/{notice}/acknowledge/",  401, 403, 403, 403, 200, 200, 401),
+    ("GET",    "/api/webhooks/endpoints/",                      401, 403, 403, 403, 403, 200, 401),
+    ("POST",   "/api/webhooks/endpoints/",                      401, 403, 403, 403, 403, 201, 401),
+    ("GET",    "/api/webhooks/endpoints/{hook}/",               401, 403, 403, 403, 403, 200, 401),
+    ("PATCH",  "/api/webhooks/endpoints/{hook}/",               401, 403, 403, 403, 403, 200, 401),
+    ("DELETE", "/api/webhooks/endpoints/{hook}/",               401, 403, 403, 403, 403, 204, 401),
+    ("POST",   "/api/webhooks/endpoints/{hook}/rotate-secret/", 401, 403, 403, 403, 403, 200, 401),
+    ("GET",    "/api/webhooks/endpoints/{hook}/deliveries/",    401, 403, 403, 403, 403, 200, 401),
+    ("POST",   "/api/webhooks/deliveries/{delivery}/retry/",    401, 403, 403, 403, 403, 202, 401),
     ("GET",    "/api/no-such-endpoint/",                        404, 404, 404, 404, 404, 404, 404),
 ]
 # fmt: on
@@ -84,19 +97,37 @@ def body_for(method: str, path: str, user, product) -> dict | None:
         return {"sku": "MATRIX-1", "name": "Matrix lamp", "price": "9.90"}
     if (method, path) == ("POST", "/api/orders/"):
         return {"items": [{"product": product.pk, "quantity": 1}], "shipping_address": "1 St"}
+    if (method, path) == ("POST", "/api/webhooks/endpoints/"):
+        return {"url": WEBHOOK_URL, "events": []}
+    if method == "PATCH":
+        return {"description": "matrix"}
     if path.endswith("/ship/"):
         return {"carrier": "ups", "tracking_number": "1Z0000001"}
     return None
 
 
+@pytest.fixture
+def webhook_delivery(db) -> Delivery:
+    """A test delivery to an endpoint nobody listens on."""
+    endpoint = Endpoint.objects.create(url=WEBHOOK_URL, secret="whsec_c2VjcmV0")
+    return Delivery.objects.create(endpoint=endpoint, event_type="webhook.test", body="{}")
+
+
 @pytest.mark.parametrize(("method", "path", "role", "expected"), CELLS)
-def test_access(request, order, warehouse_notice, product, method, path, role, expected):
+def test_access(
+    request, order, warehouse_notice, product, webhook_delivery, method, path, role, expected
+):
     """``order`` and the order behind ``warehouse_notice`` are the customer's."""
     client = APIClient()
     user = request.getfixturevalue(ROLE_FIXTURES[role]) if ROLE_FIXTURES[role] else None
     if user is not None:
         client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    url = path.format(order=order.pk, notice=warehouse_notice.pk)
+    url = path.format(
+        order=order.pk,
+        notice=warehouse_notice.pk,
+        hook=webhook_delivery.endpoint_id,
+        delivery=webhook_delivery.pk,
+    )
 
     body = body_for(method, path, user, product)
     send = getattr(client, method.lower())

@@ -38,23 +38,31 @@ from tests.factories import (
     ProductFactory,
 )
 from warehouse.services import record_notice
+from webhooks.services import create_endpoint, create_test_delivery
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 MAX_EXAMPLES = 100
 # Writes whose schema-valid input business rules may refuse with a 400: no schema can say so.
 VALID_BUT_REFUSED = {
-    "/api/auth/token/": "wrong username or password",
-    "/api/orders/": "unknown, inactive or repeated products",
-    "/api/products/": "a SKU that exists already",
-    "/api/shipments/{id}/events/": "an occurred_at more than 5 minutes ahead",
-    "/api/carriers/{carrier}/events/": "no signature: the fuzzer does not know the secret",
+    ("POST", "/api/auth/token/"): "wrong username or password",
+    ("POST", "/api/orders/"): "unknown, inactive or repeated products",
+    ("POST", "/api/products/"): "a SKU that exists already",
+    ("POST", "/api/shipments/{id}/events/"): "an occurred_at more than 5 minutes ahead",
+    (
+        "POST",
+        "/api/carriers/{carrier}/events/",
+    ): "no signature: the fuzzer does not know the secret",
+    ("POST", "/api/webhooks/endpoints/"): "a URL that does not resolve",
+    ("PATCH", "/api/webhooks/endpoints/{id}/"): "a URL that does not resolve",
 }
 # Operations no fuzzed request can succeed at, and where their successes are tested.
 NEVER_SUCCEED = {
     "POST /api/carriers/{carrier}/events/": "signed with the carrier's secret: "
     "tests/api/test_carrier_ingest.py",
 }
+# A receiver URL the webhook endpoints accept here (loopback is allowed in development).
+WEBHOOK_URL = "http://127.0.0.1:9/hooks/"
 ACCEPTED = ["2xx", "400", "401", "403", "404", "409", "429"]
 CONFIG = SchemathesisConfig.from_dict(
     {
@@ -63,11 +71,11 @@ CONFIG = SchemathesisConfig.from_dict(
         "checks": {"negative_data_rejection": {"enabled": False}},
         "operations": [
             {
-                "include-method": "POST",
+                "include-method": method,
                 "include-path": path,
                 "checks": {"positive_data_acceptance": {"expected-statuses": ACCEPTED}},
             }
-            for path in VALID_BUT_REFUSED
+            for method, path in VALID_BUT_REFUSED
         ],
     }
 )
@@ -80,6 +88,14 @@ STAFF_ONLY = {
     "POST /api/shipments/{id}/events/",
     "GET /api/warehouse/notices/",
     "POST /api/warehouse/notices/{id}/acknowledge/",
+    "GET /api/webhooks/endpoints/",
+    "POST /api/webhooks/endpoints/",
+    "GET /api/webhooks/endpoints/{id}/",
+    "PATCH /api/webhooks/endpoints/{id}/",
+    "DELETE /api/webhooks/endpoints/{id}/",
+    "GET /api/webhooks/endpoints/{id}/deliveries/",
+    "POST /api/webhooks/endpoints/{id}/rotate-secret/",
+    "POST /api/webhooks/deliveries/{id}/retry/",
 }
 # What the fixture created, for the hooks below: random IDs would almost never exist.
 KNOWN: dict[str, list] = {}
@@ -96,6 +112,10 @@ def known_data(settings, celery_worker_process, customer, superuser):
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"login": "100000/min", "writes": "100000/min"},
     }
+    endpoints = [
+        create_endpoint(url=WEBHOOK_URL, events=[], description="", created_by=superuser)
+        for _ in range(3)
+    ]
     orders = OrderFactory.create_batch(8, customer=customer, items=2)
     for order in orders[:3]:
         ship_order(
@@ -111,6 +131,8 @@ def known_data(settings, celery_worker_process, customer, superuser):
             for order in orders[:3]
         ],
         shipment=list(Shipment.objects.filter(order__in=orders[:3]).values_list("pk", flat=True)),
+        endpoint=[endpoint.pk for endpoint in endpoints],
+        delivery=[create_test_delivery(endpoint_id=endpoint.pk) for endpoint in endpoints],
     )
     yield
     KNOWN.clear()
@@ -141,19 +163,21 @@ def outcomes(role, known_data):
             assert successes, f"{operation} never succeeded: {dict(statuses)}"
 
 
+KINDS_BY_PREFIX = [
+    ("/api/warehouse/", "notice"),
+    ("/api/shipments/", "shipment"),
+    ("/api/webhooks/endpoints/", "endpoint"),
+    ("/api/webhooks/deliveries/", "delivery"),
+]
+
+
 @schema.hook
 def flatmap_path_parameters(context, path_parameters):
     """Sometimes an ID that exists, so lookups succeed and the action behind them runs."""
     if not KNOWN or not path_parameters or "id" not in path_parameters:
         return st.just(path_parameters)
     path = context.operation.path
-    kind = (
-        "notice"
-        if path.startswith("/api/warehouse/")
-        else "shipment"
-        if path.startswith("/api/shipments/")
-        else "order"
-    )
+    kind = next((kind for prefix, kind in KINDS_BY_PREFIX if path.startswith(prefix)), "order")
     known = st.sampled_from(KNOWN[kind]).map(lambda pk: {**path_parameters, "id": pk})
     return st.one_of(st.just(path_parameters), known)
 
@@ -176,6 +200,8 @@ def flatmap_body(context, body):
             unique_by=lambda line: line["product"],
         )
         return st.one_of(st.just(body), lines.map(lambda items: {**body, "items": items}))
+    if path.startswith("/api/webhooks/endpoints/") and isinstance(body, dict) and "url" in body:
+        return st.one_of(st.just(body), st.just({**body, "url": WEBHOOK_URL}))
     return st.just(body)
 
 

@@ -24,11 +24,12 @@ ORDER_LIST_QUERIES = 6
 # event, release) and the dispatch's mark. The receivers only enqueue; the response is built
 # from what the service returned.
 SHIP_REQUEST_STATEMENTS = 10
-# The two tasks the receivers enqueue (eager here): the email's 8 (the event, the parcel's
+# The three tasks the receivers enqueue (eager here): the email's 8 (the event, the parcel's
 # lines for the text, the log inserted unless there, its id and status, then claim, attempt
-# number, the row, the outcome) and the notice's 10 (the event, the parcel's lines,
-# get_or_create 4, then the same 4 to deliver).
-SHIP_TASK_STATEMENTS = 18
+# number, the row, the outcome), the notice's 10 (the event, the parcel's lines,
+# get_or_create 4, then the same 4 to deliver) and the webhooks' 1 (the active endpoints:
+# none here).
+SHIP_TASK_STATEMENTS = 19
 ORDER_TABLE = re.compile(r'(FROM|JOIN) "orders_order"( |$)')
 
 

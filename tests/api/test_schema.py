@@ -61,7 +61,8 @@ def test_every_operation_documents_its_body_success_and_errors(schema):
             label
         )
         for success in successes:
-            assert "content" in responses[success], f"{label}: success without a body"
+            if success != "204":  # No Content: a DELETE answers with nothing, by definition
+                assert "content" in responses[success], f"{label}: success without a body"
         assert any(code.startswith("4") for code in responses), label
         if "requestBody" in operation:
             assert set(operation["requestBody"]["content"]) == {"application/json"}, label

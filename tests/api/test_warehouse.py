@@ -52,4 +52,9 @@ def test_unknown_notice_is_404(db, warehouse_clerk_client):
 
 
 def test_api_root_lists_every_app_endpoint(staff_client):
-    assert set(staff_client.get("/api/").json()) == {"products", "orders", "warehouse/notices"}
+    assert set(staff_client.get("/api/").json()) == {
+        "products",
+        "orders",
+        "warehouse/notices",
+        "webhooks/endpoints",
+    }

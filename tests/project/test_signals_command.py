@@ -33,6 +33,7 @@ NOTICE = (
     "orders.Order",
     False,
 )
+WEBHOOKS = ("webhooks.receivers.queue_webhooks", "webhooks.queue_webhooks", "orders.Order", False)
 REQUEST_ERROR = (
     "shop.request_errors.log_unhandled_exception",
     "shop.log_unhandled_exception",
@@ -63,11 +64,11 @@ def token_cache(receiver: str, sender: str) -> tuple[str, str, str, bool]:
 
 # The project's whole wiring: every signal it sends or receives, with its receivers.
 EXPECTED_WIRING = {
-    "orders.signals.order_placed": {PUSH},
-    "orders.signals.order_shipped": {EMAIL, NOTICE, PUSH},
-    "orders.signals.order_cancelled": {PUSH},
-    "orders.signals.shipment_updated": {TRACKING_EMAIL, PUSH},
-    "orders.signals.order_delivered": {PUSH},
+    "orders.signals.order_placed": {PUSH, WEBHOOKS},
+    "orders.signals.order_shipped": {EMAIL, NOTICE, PUSH, WEBHOOKS},
+    "orders.signals.order_cancelled": {PUSH, WEBHOOKS},
+    "orders.signals.shipment_updated": {TRACKING_EMAIL, PUSH, WEBHOOKS},
+    "orders.signals.order_delivered": {PUSH, WEBHOOKS},
     "shop.api.signals.websocket_event": {WATCHERS},
     "django.contrib.auth.signals.user_login_failed": {LOGIN_FAILED},
     "django.core.signals.got_request_exception": {REQUEST_ERROR},
@@ -120,12 +121,13 @@ def test_json_shows_exactly_the_expected_wiring():
     ]
 
 
-def test_order_shipped_has_exactly_the_email_warehouse_and_push_receivers():
+def test_order_shipped_has_exactly_the_email_warehouse_push_and_webhook_receivers():
     [shipped] = [i for i in json.loads(run("--json")) if i["signal"].endswith(".order_shipped")]
     assert sorted(r["receiver"] for r in shipped["receivers"]) == [
         "notifications.receivers.push_order_event",
         "notifications.receivers.queue_shipment_email",
         "warehouse.receivers.record_warehouse_notice",
+        "webhooks.receivers.queue_webhooks",
     ]
 
 
@@ -140,8 +142,8 @@ def test_the_table_has_a_row_per_receiver():
 
 
 def test_the_map_is_live_so_a_disconnected_receiver_is_gone():
-    [placed_push] = [wire for wire in ORDER_RECEIVERS if wire.signal is order_placed]
-    with disconnected(placed_push):
+    placed = [wire for wire in ORDER_RECEIVERS if wire.signal is order_placed]
+    with disconnected(*placed):
         lines = run().splitlines()
 
     [row] = [line.split() for line in lines if line.startswith("orders.signals.order_placed ")]

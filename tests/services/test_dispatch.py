@@ -97,7 +97,7 @@ def test_a_raising_receiver_stops_neither_the_others_nor_the_shipment(order, shi
     assert "carrier API is down" in failure.getMessage()
     [pending] = [r for r in caplog.records if r.name == "orders.dispatch"]
     assert pending.getMessage() == (
-        f"shipped event {event.pk} of order {order.number} stays pending: 1 of 4 receivers failed"
+        f"shipped event {event.pk} of order {order.number} stays pending: 1 of 5 receivers failed"
     )
 
 

@@ -671,6 +671,8 @@ class FaultHarness:
             "EMAIL_PORT": str(sink.port),
             "WAREHOUSE_EMAIL": WAREHOUSE_EMAIL,
             "DJANGO_DEBUG": "0",
+            # The webhook receiver of tests/faults/test_webhooks.py listens on loopback.
+            "WEBHOOKS_ALLOW_PRIVATE_URLS": "1",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             # The lock under test, not the write throttle, decides concurrent ships.
             "API_THROTTLE_WRITES": "100000/min",

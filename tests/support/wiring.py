@@ -43,6 +43,7 @@ from shop.api import token_cache
 from shop.api.signals import websocket_event
 from shop.management.commands.signals import dotted_path, is_project_module, live_receivers
 from warehouse import receivers as warehouse_receivers
+from webhooks.receivers import QUEUE_WEBHOOKS_UID, queue_webhooks
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,11 @@ ORDER_RECEIVERS: tuple[Wire, ...] = (
     Wire(shipment_updated, queue_tracking_email, QUEUE_TRACKING_EMAIL_UID, Order),
     Wire(shipment_updated, push_order_event, PUSH_ORDER_EVENT_UID, Order),
     Wire(order_delivered, push_order_event, PUSH_ORDER_EVENT_UID, Order),
+    Wire(order_placed, queue_webhooks, QUEUE_WEBHOOKS_UID, Order),
+    Wire(order_shipped, queue_webhooks, QUEUE_WEBHOOKS_UID, Order),
+    Wire(order_cancelled, queue_webhooks, QUEUE_WEBHOOKS_UID, Order),
+    Wire(shipment_updated, queue_webhooks, QUEUE_WEBHOOKS_UID, Order),
+    Wire(order_delivered, queue_webhooks, QUEUE_WEBHOOKS_UID, Order),
 )
 
 # Sent by the websocket consumers, from any consumer class.
