@@ -12,7 +12,7 @@ PORT ?= 8000
 ENV_FILE ?= .env
 HONCHO = $(BIN)/honcho run -e $(ENV_FILE)
 
-.PHONY: run stack test lint lock audit screenshots bench bench-quick
+.PHONY: run stack test lint typecheck lock audit screenshots bench bench-quick
 
 $(BIN)/.installed: requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(MAKE) typecheck
+
+# mypy with the Django and DRF plugins over all project code ([tool.mypy] in pyproject.toml).
+typecheck: $(BIN)/.installed
+	$(BIN)/mypy
 
 # Known vulnerabilities in the pinned requirements (pip-audit; see .ci/audit.py).
 audit: $(BIN)/.installed

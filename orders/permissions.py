@@ -1,8 +1,8 @@
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 
-def may_ship(user: AbstractBaseUser) -> bool:
+def may_ship(user: AbstractUser | AnonymousUser) -> bool:
     return user.is_staff and user.has_perm("orders.ship_order")
 
 

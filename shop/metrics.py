@@ -63,13 +63,19 @@ COUNT_TASK_RETRY_UID = "shop.count_task_retry"
 COUNT_TASK_FAILURE_UID = "shop.count_task_failure"
 
 
+class TimedRequest(HttpRequest):
+    """A request as ``MetricsMiddleware`` leaves it: when it started, declared."""
+
+    metrics_started: float
+
+
 class MetricsMiddleware(MiddlewareMixin):
     """Count every request and time it, labelled by the view that answered it (bounded)."""
 
-    def process_request(self, request: HttpRequest) -> None:
+    def process_request(self, request: TimedRequest) -> None:
         request.metrics_started = time.perf_counter()
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(self, request: TimedRequest, response: HttpResponse) -> HttpResponse:
         match = request.resolver_match
         view = (match.view_name or match.route) if match else UNRESOLVED
         LATENCY.labels(request.method, view).observe(time.perf_counter() - request.metrics_started)

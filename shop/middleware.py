@@ -17,18 +17,25 @@ REQUEST_ID_HEADER = "X-Request-ID"
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
+class ShopRequest(HttpRequest):
+    """A request as this module's middleware leaves it: the attributes it sets, declared."""
+
+    request_id: str
+    csp_nonce: str
+
+
 class RequestIdMiddleware(MiddlewareMixin):
     """Set ``request.request_id`` (the caller's ``X-Request-ID`` if sane, else a new uuid4),
     put it on every log line of the request (``shop.log_context``) and echo it in the
     response. MiddlewareMixin keeps it async-capable under ASGI."""
 
-    def process_request(self, request: HttpRequest) -> None:
+    def process_request(self, request: ShopRequest) -> None:
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         request.request_id = incoming if SANE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
         # Kept after the response: Django logs a 4xx/5xx once the middleware has returned.
         log_context.request_id.set(request.request_id)
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(self, request: ShopRequest, response: HttpResponse) -> HttpResponse:
         response[REQUEST_ID_HEADER] = request.request_id
         return response
 
@@ -43,6 +50,7 @@ class LoginLockoutMiddleware(MiddlewareMixin):
     LOGIN_VIEWS = frozenset({"admin:login", "login", "rest_framework:login"})
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        assert request.resolver_match is not None  # Django resolves the URL before process_view
         if request.method != "POST" or request.resolver_match.view_name not in self.LOGIN_VIEWS:
             return None
         wait = lockout_seconds(request, request.POST.get("username") or None)
@@ -81,10 +89,10 @@ class ContentSecurityPolicyMiddleware(MiddlewareMixin):
     own. A response that already carries the header keeps it.
     """
 
-    def process_request(self, request: HttpRequest) -> None:
+    def process_request(self, request: ShopRequest) -> None:
         request.csp_nonce = secrets.token_urlsafe(16)
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(self, request: ShopRequest, response: HttpResponse) -> HttpResponse:
         directives = {
             name: value.format(nonce=request.csp_nonce)
             for name, value in CONTENT_SECURITY_POLICY.items()

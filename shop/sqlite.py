@@ -1,9 +1,12 @@
 """SQLite, the embedded default, tuned as each connection opens (``connection_created``)."""
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.backends.base.base import BaseDatabaseWrapper
+
+if TYPE_CHECKING:
+    from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 
 logger = logging.getLogger(__name__)
 
@@ -18,7 +21,7 @@ def configure_sqlite(sender: type, *, connection: BaseDatabaseWrapper, **kwargs:
     work (some network file systems), so the result is checked, not assumed. Django turns
     foreign keys on itself, and the busy timeout is ``OPTIONS["timeout"]`` (5 s by default).
     """
-    if connection.vendor != "sqlite" or connection.is_in_memory_db():
+    if connection.vendor != "sqlite" or cast("SQLiteDatabaseWrapper", connection).is_in_memory_db():
         return
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA journal_mode = WAL")

@@ -1,3 +1,4 @@
+from django.contrib.auth.models import User
 from rest_framework import serializers
 
 from warehouse.models import WarehouseNotice
@@ -16,7 +17,7 @@ class WarehouseNoticeSerializer(serializers.ModelSerializer):
     carrier = serializers.CharField(source="shipment.carrier")
     tracking_number = serializers.CharField(source="shipment.tracking_number")
     items = NoticeItemSerializer(many=True)
-    acknowledged_by = serializers.SlugRelatedField(
+    acknowledged_by: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
 

@@ -1,5 +1,8 @@
 """Warehouse notices API for warehouse staff: list them, acknowledge one."""
 
+from typing import cast
+
+from django.contrib.auth.models import User
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -40,7 +43,9 @@ class WarehouseNoticeViewSet(FiltersListsOnlyMixin, mixins.ListModelMixin, views
     def acknowledge(self, request: Request, pk: str) -> Response:
         """Record that the caller has seen the notice. Once only."""
         try:
-            notice = acknowledge_notice(notice=self.get_object(), user=request.user)
+            # IsAuthenticated has let only a signed-in user through.
+            user = cast(User, request.user)
+            notice = acknowledge_notice(notice=self.get_object(), user=user)
         except AlreadyAcknowledged as exc:
             raise Conflict(str(exc), code="already_acknowledged") from exc
         # The service returns the notice with its order and shipment loaded: no second read.

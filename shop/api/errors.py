@@ -6,7 +6,7 @@ that belong to no field under ``non_field_errors``. A few errors add context, su
 order's ``status`` on a 409. docs/api.md lists the codes.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import (
@@ -57,8 +57,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     """
     exc = _as_api_exception(exc)
     response = drf_exception_handler(exc, context)
-    if response is not None:
-        response.data = error_body(exc)
+    if response is not None:  # DRF answers an APIException only (the others were converted)
+        response.data = error_body(cast(exceptions.APIException, exc))
     return response
 
 
@@ -125,7 +125,8 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class ValidationErrorSerializer(ErrorSerializer):
-    errors = serializers.DictField(
+    # A field named like Serializer.errors: this serializer only describes the schema.
+    errors = serializers.DictField(  # type: ignore[assignment]
         required=False,
         help_text=(
             "Present when code is `invalid`: a list of messages per field. Nested fields "

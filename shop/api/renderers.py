@@ -4,6 +4,7 @@ A body that ends without one leaves a terminal's prompt glued to it after ``curl
 breaks tools that read JSON lines. Only the bytes change: a JSON parser skips the whitespace.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 from rest_framework import renderers
@@ -14,7 +15,7 @@ class JSONRenderer(renderers.JSONRenderer):
         self,
         data: Any,
         accepted_media_type: str | None = None,
-        renderer_context: dict[str, Any] | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
     ) -> bytes:
         body = super().render(data, accepted_media_type, renderer_context)
         return body + b"\n" if body else body

@@ -34,9 +34,15 @@ class RateThrottle(SimpleRateThrottle):
             logger.warning("Throttle %s not applied: cache unavailable (%r)", self.scope, exc)
             return True
 
+    # Set by SimpleRateThrottle.__init__ from the parsed rate; its stubs leave them out.
+    num_requests: int
+    duration: int
+
+    # A read-only view of the setting stands in for DRF's class attribute, on purpose.
     @property
-    def THROTTLE_RATES(self) -> dict[str, str]:
-        return api_settings.DEFAULT_THROTTLE_RATES
+    def THROTTLE_RATES(self) -> dict[str, str | None]:  # type: ignore[override]
+        # The stubs type the rates as numbers; DRF's are "count/period" strings.
+        return api_settings.DEFAULT_THROTTLE_RATES  # type: ignore[return-value]
 
     def wait(self) -> float:
         """Seconds until enough requests have left the window for one more to pass."""

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def contact_staff():
     """Staff who see orders and customers' contact details, with no other rights."""
-    user = StaffFactory(ship_permission=False)
+    user = StaffFactory.create(ship_permission=False)
     user.user_permissions.set(
         Permission.objects.filter(
             content_type__app_label="orders", codename__in=["view_order", "view_customer_contact"]

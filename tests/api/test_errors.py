@@ -42,7 +42,7 @@ def test_errors_of_no_single_field_are_non_field_errors(db):
 
 
 def test_service_level_validation_uses_the_same_format(customer_client):
-    inactive = ProductFactory(active=False)
+    inactive = ProductFactory.create(active=False)
     response = customer_client.post(
         "/api/orders/",
         {"items": [{"product": inactive.pk, "quantity": 1}], "shipping_address": "1 Main St"},
@@ -130,7 +130,7 @@ def test_conflict_carries_the_order_status(staff_client, customer, order):
 
 
 def test_filters_narrow_lists_and_never_break_a_detail_url(customer_client, customer):
-    order = OrderFactory(customer=customer)
+    order = OrderFactory.create(customer=customer)
     assert customer_client.get(f"/api/orders/{order.pk}/?status=shipped").status_code == 200
     assert customer_client.get(f"/api/orders/{order.pk}/events/?status=lost").status_code == 200
     assert_error(customer_client.get("/api/orders/?status=lost"), 400, "invalid")

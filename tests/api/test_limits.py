@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from django.test import RequestFactory
+from rest_framework.request import Request
 from rest_framework.test import APIClient
 
 from orders.models import Order
@@ -100,7 +101,7 @@ def test_writes_are_limited_per_user_and_reads_are_not(rates, throttle_clock, cu
 
     assert_throttled(customer_client.post("/api/orders/", {}, format="json"), retry_after=60)
     assert customer_client.get("/api/orders/").status_code == 200
-    other = client_for(UserFactory())
+    other = client_for(UserFactory.create())
     assert other.post("/api/orders/", {}, format="json").status_code == 400
 
 
@@ -138,7 +139,7 @@ def test_the_limit_is_shared_by_every_process(rates, settings):
 
     rates(login="10/min")
     assert not LoginRateThrottle().allow_request(
-        RequestFactory().post("/", REMOTE_ADDR=address), None
+        Request(RequestFactory().post("/", REMOTE_ADDR=address)), None
     )
     assert login(APIClient(), address=address).status_code == 429
 
@@ -148,7 +149,7 @@ def test_the_limit_is_shared_by_every_process(rates, settings):
 
 def order_body(**overrides) -> dict:
     return {
-        "items": [{"product": ProductFactory().pk, "quantity": 1}],
+        "items": [{"product": ProductFactory.create().pk, "quantity": 1}],
         "shipping_address": "1 Main St\nSpringfield",
         **overrides,
     }

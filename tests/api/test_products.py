@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_customers_see_active_products_staff_see_all(customer_client, staff_client):
-    active, inactive = ProductFactory(), ProductFactory(active=False)
+    active, inactive = ProductFactory.create(), ProductFactory.create(active=False)
 
     customer_skus = [p["sku"] for p in customer_client.get("/api/products/").json()["results"]]
     staff_skus = [p["sku"] for p in staff_client.get("/api/products/").json()["results"]]
@@ -58,7 +58,7 @@ def test_others_cannot_create_products(customer_client, staff_client, warehouse_
     ],
 )
 def test_bad_products_are_refused_naming_the_field(superuser_client, body, field):
-    ProductFactory(sku="DUP-1")
+    ProductFactory.create(sku="DUP-1")
     response = superuser_client.post("/api/products/", body, format="json")
     assert response.status_code == 400
     assert field in response.json()["errors"]

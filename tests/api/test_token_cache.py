@@ -5,7 +5,7 @@ import logging
 from collections.abc import Callable
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group, Permission, User
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -39,17 +39,20 @@ def warm(client: APIClient, token: Token) -> None:
 
 
 def ship_status(client: APIClient) -> int:
-    return client.post(f"/api/orders/{OrderFactory().pk}/ship/", SHIP, format="json").status_code
+    return client.post(
+        f"/api/orders/{OrderFactory.create().pk}/ship/", SHIP, format="json"
+    ).status_code
 
 
 def test_a_cached_token_costs_no_query_and_keeps_the_permissions():
-    staff = StaffFactory()
+    staff = StaffFactory.create()
     client, token = token_client(staff)
     warm(client, token)
 
     with CaptureQueriesContext(connection) as captured:
         user = cached_token_user(token.key)
     assert len(captured) == 0
+    assert isinstance(user, User)
     assert user.pk == staff.pk
     with CaptureQueriesContext(connection) as captured:
         assert user.has_perm("orders.ship_order")
@@ -66,7 +69,7 @@ def test_an_unknown_token_is_refused_and_not_cached():
 def test_a_change_no_signal_reports_lasts_until_the_entry_expires():
     """Proof that the cache answers: a QuerySet.update() sends no signal (the documented gap,
     bounded by the TTL); deleting the entry, as the receivers do, ends it."""
-    staff = StaffFactory()
+    staff = StaffFactory.create()
     client, token = token_client(staff)
     warm(client, token)
     type(staff).objects.filter(pk=staff.pk).update(is_active=False)
@@ -77,14 +80,14 @@ def test_a_change_no_signal_reports_lasts_until_the_entry_expires():
 
 
 def test_a_revoked_token_is_refused_at_once():
-    client, token = token_client(StaffFactory())
+    client, token = token_client(StaffFactory.create())
     warm(client, token)
     token.delete()
     assert client.get("/api/orders/").status_code == 401
 
 
 def test_a_replaced_token_is_refused_at_once_and_the_new_one_works():
-    staff = StaffFactory()
+    staff = StaffFactory.create()
     client, token = token_client(staff)
     warm(client, token)
     token.delete()
@@ -103,7 +106,7 @@ def test_a_replaced_token_is_refused_at_once_and_the_new_one_works():
     ],
 )
 def test_a_saved_user_is_read_again_at_once(change: Callable):
-    staff = StaffFactory()
+    staff = StaffFactory.create()
     client, token = token_client(staff)
     warm(client, token)
     change(staff)
@@ -115,7 +118,7 @@ def test_a_saved_user_is_read_again_at_once(change: Callable):
 
 
 def test_a_deleted_user_is_refused_at_once():
-    staff = StaffFactory(ship_permission=False)
+    staff = StaffFactory.create(ship_permission=False)
     client, token = token_client(staff)
     warm(client, token)
     staff.delete()
@@ -123,7 +126,7 @@ def test_a_deleted_user_is_refused_at_once():
 
 
 def test_staff_made_customer_cannot_ship_at_once():
-    staff = StaffFactory()
+    staff = StaffFactory.create()
     client, token = token_client(staff)
     warm(client, token)
     staff.is_staff = False
@@ -169,7 +172,7 @@ def rename(permission: Permission) -> None:
 
 @pytest.mark.parametrize("revoke", list(REVOKES.values()), ids=list(REVOKES))
 def test_a_removed_own_permission_gives_403_at_once(revoke: Callable):
-    staff = StaffFactory()
+    staff = StaffFactory.create()
     client, token = token_client(staff)
     warm(client, token)
     revoke(staff)
@@ -178,7 +181,7 @@ def test_a_removed_own_permission_gives_403_at_once(revoke: Callable):
 
 @pytest.mark.parametrize("revoke", list(GROUP_REVOKES.values()), ids=list(GROUP_REVOKES))
 def test_a_permission_lost_through_a_group_gives_403_at_once(revoke: Callable):
-    staff = StaffFactory(ship_permission=False)
+    staff = StaffFactory.create(ship_permission=False)
     group = in_group(staff)
     client, token = token_client(staff)
     warm(client, token)
@@ -202,7 +205,7 @@ GRANTS: dict[str, Callable] = {
 
 @pytest.mark.parametrize("grant", list(GRANTS.values()), ids=list(GRANTS))
 def test_a_granted_permission_works_at_once(grant: Callable):
-    staff = StaffFactory(ship_permission=False)
+    staff = StaffFactory.create(ship_permission=False)
     Group.objects.create(name="g").permissions.add(ship_perm())
     staff.groups.add(Group.objects.create(name="m"))
     client, token = token_client(staff)
@@ -213,7 +216,7 @@ def test_a_granted_permission_works_at_once(grant: Callable):
 
 
 def test_with_the_cache_refused_the_token_is_checked_in_the_database(settings, caplog):
-    client, token = token_client(StaffFactory())
+    client, token = token_client(StaffFactory.create())
     redis_cache_at(settings, free_port())
     with caplog.at_level(logging.WARNING):
         assert ship_status(client) == 200

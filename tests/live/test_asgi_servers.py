@@ -36,9 +36,9 @@ def auth(token: str) -> dict[str, str]:
 
 def test_push_crosses_server_processes(asgi_server):
     watching, shipping = asgi_server(), asgi_server()
-    order = OrderFactory()
+    order = OrderFactory.create()
     customer_token = Token.objects.create(user=order.customer).key
-    staff_token = Token.objects.create(user=StaffFactory()).key
+    staff_token = Token.objects.create(user=StaffFactory.create()).key
 
     async def scenario() -> dict:
         url = f"{watching.ws}/ws/orders/{order.pk}/"
@@ -62,9 +62,9 @@ def test_push_crosses_server_processes(asgi_server):
 
 def test_external_client_reconnects_with_catch_up(asgi_server):
     server = asgi_server()
-    order = OrderFactory()
+    order = OrderFactory.create()
     customer_token = Token.objects.create(user=order.customer).key
-    staff_token = Token.objects.create(user=StaffFactory()).key
+    staff_token = Token.objects.create(user=StaffFactory.create()).key
 
     async def scenario() -> list[dict]:
         url = f"{server.ws}/ws/orders/{order.pk}/"
@@ -90,7 +90,7 @@ def test_external_client_reconnects_with_catch_up(asgi_server):
 
 def test_refused_handshake_over_tcp(asgi_server):
     server = asgi_server()
-    order = OrderFactory()
+    order = OrderFactory.create()
 
     async def scenario() -> int:
         try:
@@ -114,10 +114,10 @@ async def _in_thread(function, *args):
 def test_example_client_survives_a_server_restart_without_losing_or_repeating(asgi_server):
     """docs/websockets.md's Python client: catch-up on first connect, then across a restart."""
     server = asgi_server()
-    customer = OrderFactory().customer
-    first, second = OrderFactory(customer=customer), OrderFactory(customer=customer)
+    customer = OrderFactory.create().customer
+    first, second = OrderFactory.create(customer=customer), OrderFactory.create(customer=customer)
     token = Token.objects.create(user=customer).key
-    staff_token = Token.objects.create(user=StaffFactory()).key
+    staff_token = Token.objects.create(user=StaffFactory.create()).key
     ship_url = f"{server.http}/api/orders/{{}}/ship/"
     post_json(ship_url.format(first.pk), SHIP, staff_token)  # before the client starts
     received: list[dict] = []
@@ -144,9 +144,9 @@ def test_example_client_survives_a_server_restart_without_losing_or_repeating(as
 def test_javascript_client_with_a_session_cookie_catches_up_and_goes_live(asgi_server):
     """The browser client (notifications/static/notifications/order-feed.js) run under Node."""
     server = asgi_server()
-    customer = OrderFactory().customer
-    first, second = OrderFactory(customer=customer), OrderFactory(customer=customer)
-    staff_token = Token.objects.create(user=StaffFactory()).key
+    customer = OrderFactory.create().customer
+    first, second = OrderFactory.create(customer=customer), OrderFactory.create(customer=customer)
+    staff_token = Token.objects.create(user=StaffFactory.create()).key
     post_json(f"{server.http}/api/orders/{first.pk}/ship/", SHIP, staff_token)
     command = ["node", "--experimental-websocket", str(JS_CLIENT)]
     env = {
@@ -161,6 +161,7 @@ def test_javascript_client_with_a_session_cookie_catches_up_and_goes_live(asgi_s
         stderr=subprocess.PIPE,
         text=True,
     )
+    assert client.stdout is not None
     first_line = client.stdout.readline()  # catch-up delivered the first shipment
     post_json(f"{server.http}/api/orders/{second.pk}/ship/", SHIP, staff_token)
     rest, errors = client.communicate(timeout=30)
@@ -177,7 +178,7 @@ def test_an_idle_subscriber_outlives_redis_read_timeouts(asgi_server):
     """A socket with nothing to receive for longer than redis-py's default socket timeout
     (5 s in redis-py 8) must stay up: the consumer waits on the Redis layer all that time."""
     server = asgi_server()
-    order = OrderFactory()
+    order = OrderFactory.create()
     token = Token.objects.create(user=order.customer).key
 
     async def scenario() -> dict:
@@ -195,7 +196,7 @@ def test_an_idle_subscriber_outlives_redis_read_timeouts(asgi_server):
 def test_health_stays_ok_while_sockets_are_open(asgi_server):
     """The channel-layer check shares the process's receive loop with the open websockets."""
     server = asgi_server()
-    token = Token.objects.create(user=StaffFactory()).key
+    token = Token.objects.create(user=StaffFactory.create()).key
 
     async def scenario() -> list[str]:
         async with connect(f"{server.ws}/ws/orders/", additional_headers=auth(token)) as socket:
@@ -214,7 +215,7 @@ def _health(server) -> str:
 def test_many_sockets_closing_at_once_all_leave_their_groups(asgi_server):
     """More simultaneous group operations than a default Redis pool allows (100)."""
     server = asgi_server()
-    staff = StaffFactory()
+    staff = StaffFactory.create()
     token = Token.objects.create(user=staff).key
 
     async def scenario() -> None:

@@ -33,7 +33,7 @@ def server(asgi_server) -> ASGIServer:
 @pytest.fixture
 def customer_orders(customer) -> list[Order]:
     """Four placed orders of the customer's, shipped one by one in the tests."""
-    return [OrderFactory(customer=customer) for _ in range(4)]
+    return [OrderFactory.create(customer=customer) for _ in range(4)]
 
 
 def ship_through(server: ASGIServer, order, staff_token: str) -> None:
@@ -53,7 +53,7 @@ async def push(event: OrderEvent) -> None:
     await sync_to_async(push_order_event)(Order, order=event.order, event=event)
 
 
-def shipped_positions() -> list[int]:
+def shipped_positions() -> list[int | None]:
     events = OrderEvent.objects.filter(type="shipped").order_by("position")
     return list(events.values_list("position", flat=True))
 
@@ -113,6 +113,7 @@ def test_javascript_client_fills_a_lost_and_a_late_push_without_reconnecting(
         stderr=subprocess.PIPE,
         text=True,
     )
+    assert client.stdout is not None
     lines = [client.stdout.readline()]  # the first shipment, by catch-up: subscribed
     lost, late = ship_without_push(ship, second), ship_without_push(ship, third)
     async_to_sync(push)(late)

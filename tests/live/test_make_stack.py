@@ -117,6 +117,7 @@ def test_make_stack_serves_the_live_shop_and_stops_on_ctrl_c(page, tmp_path):
         expect(page.locator("#live-status")).to_have_text("Live updates: on.")  # via the router
 
         sent_before = emails_sent(base, metrics_token)  # seed_demo's shipments'
+        assert sent_before is not None, "the stack's /metrics counts sent email"
         call(f"{base}/api/orders/{order_id}/ship/", token=token_for(base, "warehouse"), body=SHIP)
 
         expect(page.locator("#order-status")).to_have_text("Shipped", timeout=15_000)

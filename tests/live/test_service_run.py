@@ -25,7 +25,7 @@ SHIP = {"tracking_number": "1Z999AA10123456784", "carrier": "ups"}
 
 
 def test_ship_through_the_api_on_real_services(celery_worker_process, smtp_inbox, staff):
-    order = OrderFactory(items=2)
+    order = OrderFactory.create(items=2)
     groups = (
         order_channel_group(order.pk),
         customer_channel_group(order.customer_id),

@@ -46,7 +46,7 @@ def peak_database_connections(stop: threading.Event, peak: list[int]) -> None:
 
 def test_thousands_of_sockets_closing_at_once_leave_no_rows_and_no_group_members(asgi_server):
     servers = (asgi_server(), asgi_server())
-    order = OrderFactory()
+    order = OrderFactory.create()
     token = Token.objects.create(user=order.customer).key
     groups = (order_channel_group(order.pk), customer_channel_group(order.customer_id))
     assert [group_size(group) for group in groups] == [0, 0]

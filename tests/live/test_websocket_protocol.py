@@ -24,7 +24,7 @@ NEGOTIATED = (
 
 def test_deflate_is_negotiated_without_context_takeover_and_frames_flow(asgi_server):
     server = asgi_server()
-    token = Token.objects.create(user=StaffFactory()).key
+    token = Token.objects.create(user=StaffFactory.create()).key
 
     async def scenario() -> tuple[str, list[dict]]:
         async with connect(
@@ -34,6 +34,7 @@ def test_deflate_is_negotiated_without_context_takeover_and_frames_flow(asgi_ser
             for _ in range(3):  # each message gets a fresh compressor and decompressor
                 await socket.send(json.dumps({"type": "ping", "padding": "x" * 500}))
                 answers.append(json.loads(await asyncio.wait_for(socket.recv(), 10)))
+            assert socket.response is not None, "the handshake is done"
             return socket.response.headers["Sec-WebSocket-Extensions"], answers
 
     extensions, answers = async_to_sync(scenario)()

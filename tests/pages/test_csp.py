@@ -41,6 +41,8 @@ def test_each_response_has_its_own_nonce(client):
     first, second = (
         NONCE.search(client.get("/accounts/login/")["Content-Security-Policy"]) for _ in "ab"
     )
+    assert first, "every response carries a nonce"
+    assert second, "every response carries a nonce"
     assert first.group(1) != second.group(1)
 
 

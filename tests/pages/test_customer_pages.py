@@ -57,7 +57,10 @@ def test_pages_need_a_login(client, order):
 
 
 def test_customer_login_lands_on_their_orders(client, customer, other_customer):
-    mine, theirs = OrderFactory(customer=customer), OrderFactory(customer=other_customer)
+    mine, theirs = (
+        OrderFactory.create(customer=customer),
+        OrderFactory.create(customer=other_customer),
+    )
     response = client.post(
         reverse("login"),
         {"username": customer.username, "password": DEFAULT_PASSWORD},

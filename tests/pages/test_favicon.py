@@ -1,6 +1,7 @@
 """``/favicon.ico``, which every browser asks for on every page, is served, not a 404."""
 
 import pytest
+from django.http import FileResponse
 from django.test import Client
 
 
@@ -10,5 +11,6 @@ def test_favicon_is_served_from_the_site_root():
 
     assert response.status_code == 200
     assert response["Content-Type"] == "image/x-icon"
+    assert isinstance(response, FileResponse)
     body = b"".join(response.streaming_content)
     assert body.startswith(b"\x00\x00\x01\x00"), "an ICO file"

@@ -7,6 +7,8 @@ import pytest
 from tests.support.live_services import BASE_DIR
 
 spec = importlib.util.spec_from_file_location("audit", BASE_DIR / ".ci" / "audit.py")
+assert spec is not None
+assert spec.loader is not None
 audit = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(audit)
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from wsgiref.util import setup_testing_defaults
 
 import pytest
+from django.http.response import HttpResponseBase
 from django.test import AsyncClient, Client
 
 from shop import log_context
@@ -30,6 +31,7 @@ def console() -> Iterator[io.StringIO]:
         for handler in logging.getLogger().handlers
         if any(isinstance(f, RequestIdFilter) for f in handler.filters)
     ]
+    assert isinstance(handler, logging.StreamHandler)
     output = io.StringIO()
     previous = handler.setStream(output)
     token = log_context.request_id.set(log_context.NO_REQUEST)
@@ -70,6 +72,7 @@ def test_the_id_ends_with_its_wsgi_request(console):
     setup_testing_defaults(environ)
     statuses = []
     body = application(environ, lambda status, headers: statuses.append(status))
+    assert isinstance(body, HttpResponseBase)  # Django's WSGI handler returns the response
     b"".join(body)
     body.close()
     logging.getLogger("shop.test").warning("between requests")

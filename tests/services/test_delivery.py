@@ -167,6 +167,7 @@ def test_an_acknowledged_notice_is_never_marked_sent(order, ship, unreachable_sm
     notice = WarehouseNotice.objects.get(order=order)
     make_due(WarehouseNotice)
     attempt = attempts.claim(WarehouseNotice, notice.pk)
+    assert attempt is not None
     WarehouseNotice.objects.filter(pk=notice.pk).update(
         status="acknowledged", acknowledged_at=timezone.now()
     )

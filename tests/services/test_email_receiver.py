@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 
 from notifications.models import EmailLog
 from notifications.receivers import QUEUE_SHIPMENT_EMAIL_UID
@@ -36,8 +37,10 @@ def test_shipping_sends_one_email_with_the_tracking_link(order, ship):
     assert order.number in message.subject
     tracking_url = "https://www.fedex.com/fedextrack/?trknbr=7489-2212"
     assert tracking_url in message.body
+    assert isinstance(message, EmailMultiAlternatives)
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
+    assert isinstance(html, str)
     assert f'href="{tracking_url}"' in html
     assert not WarehouseNotice.objects.exists(), "the warehouse receiver is disconnected"
 
@@ -50,7 +53,7 @@ def test_notify_customer_false_sends_nothing(order, ship):
 
 
 def test_customer_without_address_is_logged_as_failed(ship):
-    order = OrderFactory(customer=UserFactory(email=""))
+    order = OrderFactory.create(customer=UserFactory.create(email=""))
 
     ship(order, **FEDEX)
 

@@ -31,7 +31,7 @@ def test_warehouse_staff_see_orders_products_and_notices(clerk_browser, warehous
 
 
 def test_warehouse_staff_cannot_edit_prices(clerk_browser):
-    product = ProductFactory(price="10.00")
+    product = ProductFactory.create(price="10.00")
     url = reverse("admin:orders_product_change", args=[product.pk])
 
     page = clerk_browser.get(url)
@@ -87,7 +87,7 @@ def test_warehouse_staff_cannot_edit_a_placed_order(clerk_browser, order):
 
 def test_editing_orders_is_not_the_right_to_ship_them(client, order):
     """Staff who may edit orders (change_order) but lack orders.ship_order ship nothing."""
-    staff = StaffFactory(ship_permission=False)
+    staff = StaffFactory.create(ship_permission=False)
     staff.user_permissions.set(
         Permission.objects.filter(
             content_type__app_label="orders", codename__endswith="_order"

@@ -48,7 +48,8 @@ def test_running_ready_again_connects_nothing_twice():
 
 
 def test_the_guard_fails_a_test_that_leaves_a_receiver_disconnected():
-    guard = _receivers_restored.__wrapped__()
+    # pytest's fixture wrapper sets __wrapped__ (functools.update_wrapper) without declaring it.
+    guard = _receivers_restored.__wrapped__()  # type: ignore[attr-defined]
     next(guard)
     wire = builtin_receiver("shop.configure_sqlite")
     wire.signal.disconnect(dispatch_uid=wire.dispatch_uid)
@@ -63,7 +64,8 @@ def test_the_guard_fails_a_test_that_leaves_a_spy_connected():
     def spy(sender, **kwargs):
         pass
 
-    guard = _receivers_restored.__wrapped__()
+    # pytest's fixture wrapper sets __wrapped__ (functools.update_wrapper) without declaring it.
+    guard = _receivers_restored.__wrapped__()  # type: ignore[attr-defined]
     next(guard)
     post_save.connect(spy, sender=Order)
     try:
@@ -74,7 +76,8 @@ def test_the_guard_fails_a_test_that_leaves_a_spy_connected():
 
 
 def test_the_guard_passes_a_test_that_restores_its_receivers():
-    guard = _receivers_restored.__wrapped__()
+    # pytest's fixture wrapper sets __wrapped__ (functools.update_wrapper) without declaring it.
+    guard = _receivers_restored.__wrapped__()  # type: ignore[attr-defined]
     next(guard)
     with disconnected(*PROJECT_RECEIVERS):
         pass

@@ -12,7 +12,7 @@ from orders.checks import check_tracking_urls
 DHL_DE = "https://www.dhl.com/de-de/home/tracking.html?tracking-id={tracking}"
 
 
-def error_ids(urls: dict) -> list[str]:
+def error_ids(urls: dict) -> list[str | None]:
     with override_settings(SHOP_TRACKING_URLS=urls):
         return [error.id for error in check_tracking_urls()]
 

@@ -39,7 +39,7 @@ def test_migrate_built_the_group_with_exactly_its_permissions():
 
 
 def test_a_member_sees_and_ships_orders_but_cannot_edit_them_or_prices():
-    member = StaffFactory(ship_permission=False)
+    member = StaffFactory.create(ship_permission=False)
     member.groups.add(Group.objects.get(name=WAREHOUSE_STAFF_GROUP))
 
     assert member.has_perms(EXPECTED_PERMISSIONS)

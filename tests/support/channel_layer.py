@@ -8,7 +8,7 @@ it both run in one listener loop that lives for the whole test session.
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import redis
@@ -29,7 +29,7 @@ def _listener_loop() -> asyncio.AbstractEventLoop:
     return _listener[0]
 
 
-def _call(function: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+def _call(function: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> Any:
     if isinstance(get_channel_layer(), RedisPubSubChannelLayer):
         return asyncio.run_coroutine_threadsafe(function(*args), _listener_loop()).result()
     return async_to_sync(function)(*args)

@@ -27,12 +27,12 @@ def main() -> None:
     from tests.factories import ProductFactory, StaffFactory, UserFactory
 
     call_command("migrate", verbosity=0)
-    staff, product = StaffFactory(), ProductFactory()
+    staff, product = StaffFactory.create(), ProductFactory.create()
 
     def writer(number: int) -> tuple[int, list[str]]:
         shipped, errors = 0, []
         try:
-            customer = UserFactory()
+            customer = UserFactory.create()
             for n in range(ORDERS_PER_THREAD):
                 try:
                     order = place_order(

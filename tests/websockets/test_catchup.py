@@ -31,7 +31,7 @@ def placed_orders(customer, product) -> list[Order]:
     ]
 
 
-async def position(order, kind: str) -> int:
+async def position(order, kind: str) -> int | None:
     return (await OrderEvent.objects.aget(order=order, type=kind)).position
 
 
@@ -103,6 +103,7 @@ async def test_a_dropped_push_shows_as_a_gap_and_catch_up_fills_it(
     covered by the heartbeat's ``head`` below: it has one event after placed.)"""
     first, second = placed_orders[:2]
     last = await OrderEvent.objects.order_by("position").alast()
+    assert last is not None, "the placed orders have events"
     comm = await open_socket(f"/ws/orders/?after={last.position}", watcher_token)
     assert (await receive(comm))["type"] == "head"
 
