@@ -63,6 +63,15 @@ class VariantStack(Stack):
         pass
 
 
+def ws_cpu_seconds(stack: Stack) -> float:
+    """User plus system CPU seconds of the websocket worker processes so far."""
+    total = 0
+    for pid in stack.ws_workers():
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 class Profiler:
     """py-spy on each websocket worker for the length of a phase."""
 
@@ -123,19 +132,29 @@ async def variant(bench: Bench, stack: VariantStack, label: str, args, profiler:
         await sockets.settle(subscribers)
         connection = load.Connection(stack.web_port)
         profiler.start(f"{label}-push")
+        cpu = ws_cpu_seconds(stack)
         result = await sockets.push_latency(
             subscribers, lambda: bench.ship_for_push(connection), events=args.events
         )
+        cpu = ws_cpu_seconds(stack) - cpu
         profiler.stop(f"{label}-push")
         connection.close()
         await sockets.close_all(subscribers)
         lat = load.latency_summary(result.pop("_from_response"))
         result.pop("_from_request")
-        out["push"] = result | {"ms_from_response": lat, "handshake_errors": len(errors)}
+        # The server's CPU per frame: less at the mercy of the neighbours than the latency (the
+        # settle pings and the 50 ms pauses between ships add a little idle work to it).
+        cpu_us = round(cpu / max(1, result["received"]) * 1e6, 1)
+        out["push"] = result | {
+            "ms_from_response": lat,
+            "handshake_errors": len(errors),
+            "server_cpu_us_per_frame": cpu_us,
+        }
         say(
             f"  [{label}] push to {len(subscribers)}: p50 {lat.get('p50')} ms, p99"
             f" {lat.get('p99')} ms, max {lat.get('max')} ms; lost {result['lost']}, duplicated"
-            f" {result['duplicated']}; client parse {result['client_parse_us_per_frame']} µs/frame"
+            f" {result['duplicated']}; server CPU {cpu_us} µs/frame, client parse"
+            f" {result['client_parse_us_per_frame']} µs/frame"
         )
         await bench.wait_clean(30)
     if args.idle:
@@ -150,6 +169,7 @@ async def variant(bench: Bench, stack: VariantStack, label: str, args, profiler:
         await asyncio.sleep(1)
         before = stack.web_rss_kib()
         profiler.start(f"{label}-open")
+        cpu = ws_cpu_seconds(stack)
         opened, handshakes, errors, elapsed = await sockets.open_sockets(
             stack.ws_port,
             bench.token,
@@ -157,6 +177,7 @@ async def variant(bench: Bench, stack: VariantStack, label: str, args, profiler:
             concurrency=200,
             deadline=time.perf_counter() + 180,
         )
+        cpu = ws_cpu_seconds(stack) - cpu
         profiler.stop(f"{label}-open")
         began = time.perf_counter()
         while stack.watchers() < len(opened) and time.perf_counter() - began < 60:
@@ -174,6 +195,7 @@ async def variant(bench: Bench, stack: VariantStack, label: str, args, profiler:
             "error_samples": errors[:3],
             "handshakes_per_s": round(len(opened) / elapsed, 1) if elapsed else 0,
             "handshake_ms": load.latency_summary(handshakes),
+            "server_cpu_ms_per_handshake": round(cpu / max(1, len(opened)) * 1e3, 2),
             "watchers_while_open": watchers_open,
             "kib_per_subscriber": round(delta / len(opened), 1) if opened else None,
             "close_seconds": round(time.perf_counter() - closing, 2),
@@ -182,7 +204,8 @@ async def variant(bench: Bench, stack: VariantStack, label: str, args, profiler:
         say(
             f"  [{label}] idle {len(opened)} of {args.idle} ({len(errors)} errors):"
             f" {out['idle']['handshakes_per_s']} handshakes/s, p50"
-            f" {out['idle']['handshake_ms'].get('p50')} ms;"
+            f" {out['idle']['handshake_ms'].get('p50')} ms, server CPU"
+            f" {out['idle']['server_cpu_ms_per_handshake']} ms each;"
             f" {out['idle']['kib_per_subscriber']} KiB each; watchers while open"
             f" {watchers_open}; after closing {left}"
         )
