@@ -169,7 +169,7 @@ async def variant(bench: Bench, stack: VariantStack, label: str, args, profiler:
         await asyncio.sleep(1)
         before = stack.web_rss_kib()
         profiler.start(f"{label}-open")
-        cpu = ws_cpu_seconds(stack)
+        cpu, client_cpu = ws_cpu_seconds(stack), time.process_time()
         opened, handshakes, errors, elapsed = await sockets.open_sockets(
             stack.ws_port,
             bench.token,
@@ -177,7 +177,7 @@ async def variant(bench: Bench, stack: VariantStack, label: str, args, profiler:
             concurrency=200,
             deadline=time.perf_counter() + 180,
         )
-        cpu = ws_cpu_seconds(stack) - cpu
+        cpu, client_cpu = ws_cpu_seconds(stack) - cpu, time.process_time() - client_cpu
         profiler.stop(f"{label}-open")
         began = time.perf_counter()
         while stack.watchers() < len(opened) and time.perf_counter() - began < 60:
@@ -196,6 +196,7 @@ async def variant(bench: Bench, stack: VariantStack, label: str, args, profiler:
             "handshakes_per_s": round(len(opened) / elapsed, 1) if elapsed else 0,
             "handshake_ms": load.latency_summary(handshakes),
             "server_cpu_ms_per_handshake": round(cpu / max(1, len(opened)) * 1e3, 2),
+            "client_cpu_ms_per_handshake": round(client_cpu / max(1, len(opened)) * 1e3, 2),
             "watchers_while_open": watchers_open,
             "kib_per_subscriber": round(delta / len(opened), 1) if opened else None,
             "close_seconds": round(time.perf_counter() - closing, 2),
@@ -205,7 +206,8 @@ async def variant(bench: Bench, stack: VariantStack, label: str, args, profiler:
             f"  [{label}] idle {len(opened)} of {args.idle} ({len(errors)} errors):"
             f" {out['idle']['handshakes_per_s']} handshakes/s, p50"
             f" {out['idle']['handshake_ms'].get('p50')} ms, server CPU"
-            f" {out['idle']['server_cpu_ms_per_handshake']} ms each;"
+            f" {out['idle']['server_cpu_ms_per_handshake']} ms each (client"
+            f" {out['idle']['client_cpu_ms_per_handshake']} ms);"
             f" {out['idle']['kib_per_subscriber']} KiB each; watchers while open"
             f" {watchers_open}; after closing {left}"
         )

@@ -76,17 +76,27 @@ async def dispatch_in_turn(
     message; here each read reports itself done. A push to 500 sockets of a process spent a
     fifth of its time in that set-up (bench/README.md).
     """
-    finished: asyncio.Queue[int] = asyncio.Queue()
+    loop = asyncio.get_running_loop()
+    finished: list[int] = []  # sources whose read is done, in that order (a list: 2 at most)
+    waiter: list[asyncio.Future[None]] = []  # the loop's, while it waits for one
+
+    def done(index: int) -> None:
+        finished.append(index)
+        if waiter and not waiter[0].done():
+            waiter[0].set_result(None)
 
     def read(index: int) -> asyncio.Future[dict[str, Any]]:
         future = asyncio.ensure_future(sources[index]())
-        future.add_done_callback(lambda _: finished.put_nowait(index))
+        future.add_done_callback(lambda _: done(index))
         return future
 
     reads = [read(index) for index in range(len(sources))]
     try:
         while True:
-            index = await finished.get()
+            while not finished:
+                waiter[:] = [loop.create_future()]
+                await waiter[0]
+            index = finished.pop(0)
             message = reads[index].result()
             await dispatch(message)
             reads[index] = read(index)
