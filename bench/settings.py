@@ -6,6 +6,29 @@ URL configuration, which adds ``/bench/limit/``: the machine's limit for this se
 authenticated DRF view that touches no database, no cache and no channel layer).
 """
 
+import os
+
 from shop.settings import *  # noqa: F403
 
 ROOT_URLCONF = "bench.urls"
+
+if os.environ.get("BENCH_GC_SECONDS"):  # bench/ws.py: report long garbage collections
+    import gc
+    import sys
+    import time
+
+    _GC_THRESHOLD = float(os.environ["BENCH_GC_SECONDS"])
+    _gc_started: list[float] = [0.0]
+
+    def _time_gc(phase: str, info: dict) -> None:
+        if phase == "start":
+            _gc_started[0] = time.perf_counter()
+        elif (took := time.perf_counter() - _gc_started[0]) > _GC_THRESHOLD:
+            print(
+                f"pid {os.getpid()}: gc of generation {info['generation']} took"
+                f" {took * 1000:.0f} ms, {info['collected']} collected",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    gc.callbacks.append(_time_gc)

@@ -51,7 +51,8 @@ def test_token_checks_of_many_handshakes_take_one_query(django_assert_num_querie
     with django_assert_num_queries(1):
         users = _users_for_tokens([*keys, token])
 
-    assert users[0] == active and users[-1] == active
+    assert users[0] == active
+    assert users[-1] == active
     assert users[1:3] == [None, None]  # a deactivated user's token, an unknown key
     assert all(user is not None for user in users[3:])
     Token.objects.filter(key=token).delete()

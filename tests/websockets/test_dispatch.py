@@ -50,12 +50,14 @@ async def test_one_message_at_a_time_and_no_read_ahead():
     release.set()
     await asyncio.sleep(0.01)
     assert sorted(handled[1:]) == ["from the layer", "next from the client"]
-    assert client.reading == 1 and layer.reading == 1
+    assert client.reading == 1
+    assert layer.reading == 1
 
     loop.cancel()
     with pytest.raises(asyncio.CancelledError):
         await loop
-    assert client.reading == 0 and layer.reading == 0  # its reads are cancelled with it
+    assert client.reading == 0
+    assert layer.reading == 0
 
 
 async def test_a_failing_source_ends_the_loop_with_its_exception():
