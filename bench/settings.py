@@ -3,7 +3,8 @@
 Everything the stack reads from the environment (DATABASE_URL, REDIS_URL, DJANGO_PRODUCTION,
 the email settings) is read by ``shop.settings`` as in production. The only difference is the
 URL configuration, which adds ``/bench/limit/``: the machine's limit for this server (a trivial
-authenticated DRF view that touches no database, no cache and no channel layer).
+authenticated DRF view that touches no database, no cache and no channel layer), and the
+channel layer's prefix, the run's own.
 """
 
 import os
@@ -11,6 +12,10 @@ import os
 from shop.settings import *  # noqa: F403
 
 ROOT_URLCONF = "bench.urls"
+
+if os.environ.get("BENCH_CHANNEL_PREFIX") and REDIS_URL:  # noqa: F405
+    # The run's own pub/sub channels (bench/stack.py): Redis shares them across databases.
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = os.environ["BENCH_CHANNEL_PREFIX"]  # noqa: F405
 
 if os.environ.get("BENCH_GC_SECONDS"):  # bench/ws.py: report long garbage collections
     import gc

@@ -248,11 +248,11 @@ class Stack:
 
     def group_members(self) -> int:
         """Group subscriptions left: channels-redis's pub/sub layer subscribes each process to
-        ``asgi__group__<name>`` while it has a member in the group (pub/sub channels are not
-        per database: a concurrent run of something else would show here too)."""
+        ``<prefix>__group__<name>`` while it has a member in the group (the run's own prefix:
+        pub/sub channels are not per database)."""
         client = self.redis()
         try:
-            groups = client.pubsub_channels("asgi__group__*")
+            groups = client.pubsub_channels(f"{self.name}__group__*")
             return sum(count for _name, count in client.pubsub_numsub(*groups)) if groups else 0
         finally:
             client.close()
@@ -281,6 +281,10 @@ class Stack:
             # One staff token ships every order: the per-user write limit (60/min by default)
             # would otherwise answer 429 to all but one ship a second.
             "API_THROTTLE_WRITES": "10000000/min",
+            # Redis pub/sub channels are shared by every database of the server: without a
+            # prefix of its own, the run's sockets would get the pushes of any other test
+            # using the same Redis (and theirs, the run's ships). bench/settings.py sets it.
+            "BENCH_CHANNEL_PREFIX": self.name,
             "PYTHONUNBUFFERED": "1",
         }
 
