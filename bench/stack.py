@@ -356,6 +356,9 @@ class Stack:
             self.env | {"WEB_BIND": f"{HOST}:{self.web_port}"},
         )
         uvicorn = ["-m", "uvicorn", "shop.asgi:application", "--host", HOST, "--workers", "2"]
+        # A worker pausing for a full garbage collection of 5,000 sockets (up to 4.4 s measured
+        # at load 7-10) must not be killed by the supervisor with them (bench/README.md).
+        uvicorn += ["--timeout-worker-healthcheck", "30"]
         uvicorn += ["--ws", "shop.websocket_protocol:WebSocketProtocol"]
         ws = self.spawn("ws", [*uvicorn, "--port", str(self.ws_port)])
         self.wait_for_log(ws, "Started server process", count=2)  # both workers
