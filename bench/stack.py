@@ -248,11 +248,11 @@ class Stack:
 
     def group_members(self) -> int:
         """Group subscriptions left: channels-redis's pub/sub layer subscribes each process to
-        ``<prefix>__group__<name>`` while it has a member in the group (the prefix names the
-        layer's database, shop/settings.py: pub/sub channels are not per database)."""
+        ``<prefix>__group__<name>`` while it has a member in the group (the run's own prefix:
+        pub/sub channels are not per database)."""
         client = self.redis()
         try:
-            groups = client.pubsub_channels(f"asgi.db{REDIS_LAYER_DB}.__group__*")
+            groups = client.pubsub_channels(f"{self.name}__group__*")
             return sum(count for _name, count in client.pubsub_numsub(*groups)) if groups else 0
         finally:
             client.close()
@@ -281,6 +281,10 @@ class Stack:
             # One staff token ships every order: the per-user write limit (60/min by default)
             # would otherwise answer 429 to all but one ship a second.
             "API_THROTTLE_WRITES": "10000000/min",
+            # Redis pub/sub channels are shared by every database of the server: without a
+            # prefix of its own, the run's sockets would get the pushes of any other test
+            # using the same Redis (and theirs, the run's ships). bench/settings.py sets it.
+            "BENCH_CHANNEL_PREFIX": self.name,
             "PYTHONUNBUFFERED": "1",
         }
 
@@ -352,6 +356,9 @@ class Stack:
             self.env | {"WEB_BIND": f"{HOST}:{self.web_port}"},
         )
         uvicorn = ["-m", "uvicorn", "shop.asgi:application", "--host", HOST, "--workers", "2"]
+        # A worker pausing for a full garbage collection of 5,000 sockets (up to 4.4 s measured
+        # at load 7-10) must not be killed by the supervisor with them (bench/README.md).
+        uvicorn += ["--timeout-worker-healthcheck", "30"]
         uvicorn += ["--ws", "shop.websocket_protocol:WebSocketProtocol"]
         ws = self.spawn("ws", [*uvicorn, "--port", str(self.ws_port)])
         self.wait_for_log(ws, "Started server process", count=2)  # both workers

@@ -15,14 +15,71 @@ that shared little context anyway; a 512-byte window (9 bits, the smallest zlib'
 takes) and ``memLevel`` 1 still compress each of them, and make the per-message set-up cheap
 (about 10 KiB, allocated and freed). The websockets documentation ("Compression") describes
 these settings; docs/websockets.md has the measurements.
+
+Without context takeover a message's compressed bytes depend on nothing but its text and
+those settings, so a push that sends the same text to every staff socket compresses it once
+per process (``SharedDeflate``) instead of once per socket (bench/README.md).
 """
 
+from collections import OrderedDict
+
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
-from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
+from websockets.extensions.permessage_deflate import (
+    PerMessageDeflate,
+    ServerPerMessageDeflateFactory,
+)
+from websockets.frames import CONT, CTRL_OPCODES, Frame
 from websockets.server import ServerProtocol
 
 WINDOW_BITS = 9  # each way: our compressor's window, and the one we ask the client to use
 MEM_LEVEL = 1
+SHARED_MESSAGES = 64  # recent messages whose compressed bytes a process keeps
+SHARED_MAX_BYTES = 16384  # larger messages (a long backlog frame) are compressed each time
+
+# (window bits, message) -> compressed payload, most recently used last.
+_compressed: OrderedDict[tuple[int, bytes], bytes] = OrderedDict()
+
+
+class SharedDeflate(PerMessageDeflate):
+    """permessage-deflate without context takeover, each distinct message compressed once.
+
+    Only whole, unfragmented data frames are shared; anything else is compressed as usual.
+    """
+
+    def encode(self, frame: Frame) -> Frame:
+        if (
+            frame.opcode in CTRL_OPCODES
+            or frame.opcode is CONT
+            or not frame.fin
+            or not self.local_no_context_takeover
+            or len(frame.data) > SHARED_MAX_BYTES
+        ):
+            return super().encode(frame)
+        key = (self.local_max_window_bits, bytes(frame.data))
+        data = _compressed.get(key)
+        if data is None:
+            data = bytes(super().encode(frame).data)
+            _compressed[key] = data
+            if len(_compressed) > SHARED_MESSAGES:
+                _compressed.popitem(last=False)
+        else:
+            _compressed.move_to_end(key)
+        return Frame(frame.opcode, data, frame.fin, True, frame.rsv2, frame.rsv3)
+
+
+class SharedDeflateFactory(ServerPerMessageDeflateFactory):
+    """The server's permessage-deflate offer, answered with ``SharedDeflate``."""
+
+    def process_request_params(self, params, accepted_extensions):
+        response, deflate = super().process_request_params(params, accepted_extensions)
+        shared = SharedDeflate(
+            deflate.remote_no_context_takeover,
+            deflate.local_no_context_takeover,
+            deflate.remote_max_window_bits,
+            deflate.local_max_window_bits,
+            deflate.compress_settings,
+        )
+        return response, shared
 
 
 class WebSocketProtocol(WebSocketsSansIOProtocol):
@@ -33,7 +90,7 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
         extensions = []
         if self.config.ws_per_message_deflate:
             extensions = [
-                ServerPerMessageDeflateFactory(
+                SharedDeflateFactory(
                     server_no_context_takeover=True,
                     client_no_context_takeover=True,
                     server_max_window_bits=WINDOW_BITS,

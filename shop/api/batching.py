@@ -52,7 +52,9 @@ class Batcher(Generic[Item, Result]):
 
     async def submit(self, item: Item) -> Result:
         loop = asyncio.get_running_loop()
-        pending = self._pending.setdefault(loop, _Pending())
+        pending = self._pending.get(loop)
+        if pending is None:  # not setdefault: it would build a _Pending for every call
+            pending = self._pending[loop] = _Pending()
         future: asyncio.Future[Result] = loop.create_future()
         pending.items.append((item, future))
         if pending.running is None:

@@ -9,12 +9,17 @@ left, ``disconnect`` announced. docs/websockets.md lists the close codes.
 """
 
 import asyncio
+import contextlib
+import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 
 from shop.api import channel_layer
 from shop.api.signals import websocket_event
@@ -59,6 +64,50 @@ def parse_frame(text_data: str | None) -> dict[str, Any]:
 ASGISend = Callable[[dict[str, Any]], Awaitable[None]]
 
 
+async def dispatch_in_turn(
+    sources: list[Callable[[], Awaitable[dict[str, Any]]]],
+    dispatch: Callable[[dict[str, Any]], Awaitable[None]],
+) -> None:
+    """Channels' ``await_many_dispatch`` without an ``asyncio.wait`` per message.
+
+    The same contract: one message dispatched at a time, and a source not read again until its
+    last message has been dispatched (so uvicorn's flow control still holds back a flooding
+    client). ``asyncio.wait`` sets up and tears down callbacks on every source for each
+    message; here each read reports itself done. A push to 500 sockets of a process spent a
+    fifth of its time in that set-up (bench/README.md).
+    """
+    loop = asyncio.get_running_loop()
+    finished: list[int] = []  # sources whose read is done, in that order (a list: 2 at most)
+    waiter: list[asyncio.Future[None]] = []  # the loop's, while it waits for one
+
+    def done(index: int) -> None:
+        finished.append(index)
+        if waiter and not waiter[0].done():
+            waiter[0].set_result(None)
+
+    def read(index: int) -> asyncio.Future[dict[str, Any]]:
+        future = asyncio.ensure_future(sources[index]())
+        future.add_done_callback(lambda _: done(index))
+        return future
+
+    reads = [read(index) for index in range(len(sources))]
+    try:
+        while True:
+            while not finished:
+                waiter[:] = [loop.create_future()]
+                await waiter[0]
+            index = finished.pop(0)
+            message = reads[index].result()
+            await dispatch(message)
+            reads[index] = read(index)
+    finally:
+        for future in reads:
+            future.cancel()
+        for future in reads:
+            with contextlib.suppress(asyncio.CancelledError):
+                await future
+
+
 class BaseConsumer(AsyncWebsocketConsumer):
     """JSON frames, error frames for bad input, ``websocket_event``, and a clean end.
 
@@ -72,7 +121,8 @@ class BaseConsumer(AsyncWebsocketConsumer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.channel_groups_joined: list[str] = []
-        self.heartbeat: asyncio.Task[None] | None = None
+        self.heartbeat: asyncio.Task[None] | None = None  # only while a beat runs
+        self.heartbeat_timer: asyncio.TimerHandle | None = None  # until the next beat
         self.accepted = False
         self.closed = False  # a close was sent or received: nothing more goes to the client
         self.announced = False  # "connect" was announced, so "disconnect" must be
@@ -85,11 +135,23 @@ class BaseConsumer(AsyncWebsocketConsumer):
         # Redis: if that fails, the error frame and close code still need a way out.
         self.base_send = guarded
         try:
-            await super().__call__(scope, receive, guarded)
+            await self.run(scope, receive)
         except Exception as exc:
             await self.fail(exc)
         finally:
             await self.clean_up(ABNORMAL)  # done already, unless the task was cancelled
+
+    async def run(self, scope: dict[str, Any], receive) -> None:
+        """``AsyncConsumer.__call__``, dispatching with ``dispatch_in_turn``."""
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        sources = [receive]
+        if self.channel_layer is not None:
+            self.channel_name = await self.channel_layer.new_channel()
+            self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
+            sources.append(self.channel_receive)
+        with contextlib.suppress(StopConsumer):
+            await dispatch_in_turn(sources, self.dispatch)
 
     def guard_send(self, send: ASGISend) -> ASGISend:
         """The server's ``send``, made harmless once the socket is closed.
@@ -125,6 +187,19 @@ class BaseConsumer(AsyncWebsocketConsumer):
     async def on_heartbeat(self) -> None:
         """Send what the client should hear now and then (the order feeds send their head)."""
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch without its ``aclose_old_connections()`` before every message.
+
+        That call is a hop to Channels' one database thread per message and socket: a push to
+        500 sockets queued 500 hops there (a third of a process's time in the bench). Every
+        database call of these consumers goes through ``database_sync_to_async``, which
+        closes old connections in that thread itself, before and after.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def connect(self) -> None:
         self.user = self.scope["user"]
         groups = await self.subscribe() if self.user.is_authenticated else None
@@ -138,8 +213,22 @@ class BaseConsumer(AsyncWebsocketConsumer):
         await self.accept()
         self.announced = True
         await self.announce("connect", self.subscription_data())
-        self.heartbeat = asyncio.create_task(self.beat())
+        self.arm_heartbeat()
         await self.after_accept()
+
+    def arm_heartbeat(self) -> None:
+        """Beat once ``heartbeat_seconds`` from now, unless the socket is ending by then.
+
+        A timer, not a task sleeping in a loop: an idle socket holds a timer handle instead of
+        a task and its coroutine (about a kilobyte each of 10,000 sockets, bench/README.md).
+        """
+        if self.cleanup is None:
+            loop = asyncio.get_running_loop()
+            self.heartbeat_timer = loop.call_later(self.heartbeat_seconds, self.start_beat)
+
+    def start_beat(self) -> None:
+        self.heartbeat_timer = None
+        self.heartbeat = asyncio.ensure_future(self.beat())
 
     async def beat(self) -> None:
         """Say the subscription is alive, and end it once its user is no longer signed in.
@@ -147,15 +236,15 @@ class BaseConsumer(AsyncWebsocketConsumer):
         It runs as its own task, so its exceptions end the connection here.
         """
         try:
-            while True:
-                await asyncio.sleep(self.heartbeat_seconds)
-                if not await still_signed_in(self.scope):
-                    await self.end(REFUSED, "You are no longer signed in.")
-                    return
-                await self.announce("heartbeat", {})
-                await self.on_heartbeat()
+            if not await still_signed_in(self.scope):
+                await self.end(REFUSED, "You are no longer signed in.")
+                return
+            await self.announce("heartbeat", {})
+            await self.on_heartbeat()
         except Exception as exc:
             await self.fail(exc)
+            return
+        self.arm_heartbeat()
 
     async def disconnect(self, code: int) -> None:
         self.closed = True
@@ -192,6 +281,8 @@ class BaseConsumer(AsyncWebsocketConsumer):
         await asyncio.shield(self.cleanup)
 
     async def _clean_up(self, code: int) -> None:
+        if self.heartbeat_timer is not None:
+            self.heartbeat_timer.cancel()
         if self.heartbeat is not None:
             self.heartbeat.cancel()
         for group in self.channel_groups_joined:

@@ -7,15 +7,15 @@ Browsers always send an ``Origin`` header and cannot set ``Authorization`` on a 
   ``Authorization: Token <key>`` header authenticates it.
 
 A socket outlives its handshake, so the consumers ask ``still_signed_in`` at every heartbeat.
-Those checks are batched per process (``shop.api.batching``): the heartbeats of sockets opened
-together fall together, and one pair of queries answers all of them.
+Those checks, and the token checks of handshakes, are batched per process
+(``shop.api.batching``): the heartbeats of sockets opened together fall together, and one pair
+of queries answers all of them; a burst of handshakes is one query.
 """
 
 from collections.abc import Sequence
 from typing import Any
 
 from channels.auth import AuthMiddlewareStack
-from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
 from channels.security.websocket import OriginValidator
 from django.conf import settings
@@ -27,6 +27,8 @@ from shop.api.batching import Batcher
 
 # How long a check waits for others to join its query; heartbeats are a minute apart.
 SIGNED_IN_BATCH_SECONDS = 0.01
+# A handshake waits less: it is what a client waits for, and bursts come in together anyway.
+TOKEN_BATCH_SECONDS = 0.002
 
 
 class BrowserOriginValidator(OriginValidator):
@@ -39,18 +41,28 @@ class BrowserOriginValidator(OriginValidator):
 class TokenAuthMiddleware(BaseMiddleware):
     """Authenticate by API token when given; drop cookie auth when no ``Origin`` was sent.
 
+    Only a browser's handshake (``Origin``, no ``Authorization``) goes through ``sessions``,
+    Channels' cookie, session and auth middleware: for every other handshake its answer would
+    be overwritten, and it costs a hop to Channels' one database thread per handshake.
     The token's key is kept in ``scope["auth_token"]``, so a deleted token can end the socket.
     """
+
+    def __init__(self, inner, *, sessions) -> None:
+        super().__init__(inner)
+        self.sessions = sessions
 
     async def __call__(self, scope: dict[str, Any], receive, send):
         headers = dict(scope["headers"])
         if b"authorization" in headers:
             key = token_key(headers[b"authorization"].decode("latin1"))
-            scope["user"] = await user_for_token(key) if key else AnonymousUser()
-            if scope["user"].is_authenticated:
+            user = await user_for_token(key) if key else None
+            scope = dict(scope, user=user or AnonymousUser())
+            if user is not None:
                 scope["auth_token"] = key
         elif b"origin" not in headers:
-            scope["user"] = AnonymousUser()
+            scope = dict(scope, user=AnonymousUser())
+        else:
+            return await self.sessions(scope, receive, send)
         return await super().__call__(scope, receive, send)
 
 
@@ -61,15 +73,29 @@ def token_key(header: str) -> str | None:
     return key if keyword == "Token" and key else None
 
 
-@database_sync_to_async
-def user_for_token(key: str):
-    """The token's active user, or anonymous: from the database, not the REST API's token
-    cache. Django's cache handles are per async context, so each socket would open (and keep)
-    a Redis connection of its own: 10,000 sockets reached Redis's client limit in the bench."""
-    token = Token.objects.select_related("user").filter(key=key).first()
-    if token is None or not token.user.is_active:
-        return AnonymousUser()
-    return token.user
+async def user_for_token(key: str):
+    """The token's active user, or None: read from the database, batched with the other
+    handshakes of the moment (one query and one connection for a burst, not one each).
+
+    Not the REST API's token cache: Django's cache handles are per async context, so each
+    socket would open (and keep) a Redis connection of its own, and 10,000 sockets reached
+    Redis's client limit in the bench. Sockets of one token in one batch share its user.
+    """
+    return await _token_users.submit(key)
+
+
+def _users_for_tokens(keys: Sequence[str]) -> list[Any]:
+    """``user_for_token`` for many handshakes: one query."""
+    users = {
+        token.key: token.user
+        for token in Token.objects.select_related("user").filter(
+            key__in=set(keys), user__is_active=True
+        )
+    }
+    return [users.get(key) for key in keys]
+
+
+_token_users = Batcher(_users_for_tokens, delay=TOKEN_BATCH_SECONDS)
 
 
 async def still_signed_in(scope: dict[str, Any]) -> bool:
@@ -97,4 +123,5 @@ _signed_in = Batcher(_signed_in_all, delay=SIGNED_IN_BATCH_SECONDS)
 
 def WebsocketSecurityStack(inner):
     allowed_hosts = settings.ALLOWED_HOSTS or ["localhost", "127.0.0.1", "[::1]"]
-    return BrowserOriginValidator(AuthMiddlewareStack(TokenAuthMiddleware(inner)), allowed_hosts)
+    authenticated = TokenAuthMiddleware(inner, sessions=AuthMiddlewareStack(inner))
+    return BrowserOriginValidator(authenticated, allowed_hosts)

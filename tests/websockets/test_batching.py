@@ -18,7 +18,7 @@ from notifications.models import LiveWatcher
 from notifications.services import WatcherChange, apply_watcher_changes
 from orders.models import OrderEvent
 from shop.api.batching import Batcher
-from shop.api.websocket_auth import _signed_in_all
+from shop.api.websocket_auth import _signed_in_all, _users_for_tokens
 from tests.factories import OrderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,6 +38,25 @@ def test_signed_in_checks_of_many_sockets_take_two_queries(django_assert_num_que
     assert all(answers[4:])
     get_user_model().objects.filter(pk=active.pk).update(is_active=False)
     assert _signed_in_all([(active.pk, token)]) == [False]
+
+
+def test_token_checks_of_many_handshakes_take_one_query(django_assert_num_queries):
+    active, inactive = UserFactory(), UserFactory(is_active=False)
+    token = Token.objects.create(user=active).key
+    inactive_token = Token.objects.create(user=inactive).key
+    keys = [token, inactive_token, "0" * 40] + [
+        Token.objects.create(user=UserFactory()).key for _ in range(20)
+    ]
+
+    with django_assert_num_queries(1):
+        users = _users_for_tokens([*keys, token])
+
+    assert users[0] == active
+    assert users[-1] == active
+    assert users[1:3] == [None, None]  # a deactivated user's token, an unknown key
+    assert all(user is not None for user in users[3:])
+    Token.objects.filter(key=token).delete()
+    assert _users_for_tokens([token]) == [None]
 
 
 def test_heads_of_many_feeds_take_one_query_per_kind(django_assert_num_queries):
