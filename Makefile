@@ -17,7 +17,7 @@ HONCHO = $(BIN)/honcho run -e $(ENV_FILE)
 $(BIN)/.installed: requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements/base.txt -r requirements/dev.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements/base.txt -r requirements/dev.txt
 	touch $@
 
 run: $(BIN)/.installed
@@ -55,8 +55,8 @@ audit: $(BIN)/.installed
 	$(BIN)/python .ci/audit.py
 
 lock: $(BIN)/.installed
-	cd requirements && ../$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links base.in -o base.txt
-	cd requirements && ../$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links dev.in -o dev.txt
+	cd requirements && ../$(BIN)/pip-compile --quiet --strip-extras --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links base.in -o base.txt
+	cd requirements && ../$(BIN)/pip-compile --quiet --strip-extras --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links dev.in -o dev.txt
 
 # Refresh docs/screenshots/ from the browser journeys (needs Chromium, PostgreSQL and Redis).
 screenshots: $(BIN)/.installed
