@@ -42,7 +42,7 @@ def test_each_parcel_is_emailed_exactly_once_per_step(
     celery_worker_process, smtp_inbox, staff, settings
 ):
     settings.CARRIER_WEBHOOK_SECRETS = {"ups": SECRET}
-    order = OrderFactory(items=2)
+    order = OrderFactory.create(items=2)
     first_item = order.items.first()
     staff_client, carrier = client_for(staff), APIClient()
     url = f"/api/orders/{order.pk}/ship/"

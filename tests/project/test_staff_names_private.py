@@ -21,7 +21,7 @@ def timeline_payloads(client, order) -> list[dict]:
 
 
 def test_the_customer_timeline_names_no_staff(customer_client, shipped_order, staff):
-    cancelled = OrderFactory(customer=shipped_order.customer)
+    cancelled = OrderFactory.create(customer=shipped_order.customer)
     cancel_order(order=cancelled, cancelled_by=staff)
 
     for order in (shipped_order, cancelled):
@@ -35,7 +35,7 @@ def test_the_customer_timeline_names_no_staff(customer_client, shipped_order, st
 
 
 def test_staff_see_who_shipped_and_cancelled(staff_client, shipped_order, staff, customer):
-    cancelled = OrderFactory(customer=customer)
+    cancelled = OrderFactory.create(customer=customer)
     cancel_order(order=cancelled, cancelled_by=customer)
 
     assert timeline_payloads(staff_client, shipped_order)[-1]["shipped_by"] == staff.username

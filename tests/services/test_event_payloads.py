@@ -59,7 +59,7 @@ class KeyRecorder(dict):
 @pytest.fixture
 def events(customer, staff) -> list[OrderEvent]:
     """One event of each type, as the services store them (read back from the database)."""
-    lines = [OrderLine(product_id=ProductFactory().pk, quantity=2)]
+    lines = [OrderLine(product_id=ProductFactory.create().pk, quantity=2)]
     shipped = place_order(customer=customer, lines=lines, shipping_address="1 Main St")
     ship_order(order_id=shipped.pk, shipped_by=staff, carrier="ups", tracking_number="1Z999AA1")
     record_tracking_event(

@@ -644,8 +644,8 @@ _CREATE_ORDERS = """
 import json
 from rest_framework.authtoken.models import Token
 from tests.factories import AdminFactory, OrderFactory, UserFactory
-staff = AdminFactory(username="faults-staff")
-orders = [OrderFactory(customer=UserFactory(password=None)) for _ in range({count})]
+staff = AdminFactory.create(username="faults-staff")
+orders = [OrderFactory.create(customer=UserFactory.create(password=None)) for _ in range({count})]
 print(json.dumps({{
     "staff_token": Token.objects.create(user=staff).key,
     "orders": [[order.pk, order.number, order.customer.email] for order in orders],
