@@ -124,7 +124,7 @@ def test_a_partially_shipped_order_cannot_be_cancelled(
     assert response.json()["status"] == "partially_shipped"
 
 
-def bad_lines(order: Order, mugs: OrderItem, pens: OrderItem) -> dict[str, list]:
+def bad_lines(order: Order, mugs: OrderItem, pens: OrderItem) -> dict[str, list | str]:
     other = OrderFactory.create(items=1).items.get()
     return {
         "not in the order": [{"item": other.pk, "quantity": 1}],

@@ -87,7 +87,9 @@ def test_customer_sees_the_shipment_live(asgi_server, page, screenshot_dir):
     order = OrderFactory.create(customer=customer, items=2)
     # A long name in the first column must wrap at phone width, not widen the page.
     long_name = "De-engineered needs-based pricing structure, extraordinarily-long-edition"
-    Product.objects.filter(pk=order.items.first().product_id).update(name=long_name)
+    first_item = order.items.first()
+    assert first_item is not None
+    Product.objects.filter(pk=first_item.product_id).update(name=long_name)
 
     log_in(page, server, customer, f"/orders/{order.pk}/track/")
     expect(page.locator("#order-status")).to_have_text("Placed")

@@ -138,6 +138,7 @@ def test_database_refuses_invalid_rows(order, model_change, constraint):
 def test_database_ships_an_item_once_per_parcel(order, staff, ship):
     ship(order)
     line = ShipmentLine.objects.first()
+    assert line is not None
     with pytest.raises(IntegrityError), transaction.atomic():
         ShipmentLine.objects.create(shipment=line.shipment, item=line.item, quantity=1)
 
