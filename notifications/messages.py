@@ -18,7 +18,7 @@ from orders.signals import (
 FEED_PREVIOUS_FIELDS = ("order_previous", "customer_previous")
 
 # The message type of each event type; Channels routes "a.b" to the consumers' ``a_b``.
-MESSAGE_TYPES = {
+MESSAGE_TYPES: dict[str, str] = {
     OrderEvent.Type.PLACED: "order.placed",
     OrderEvent.Type.SHIPPED: "order.shipped",
     OrderEvent.Type.CANCELLED: "order.cancelled",

@@ -6,7 +6,7 @@ import socket
 import time
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from notifications import tasks
 from notifications.channel_groups import (
@@ -27,6 +27,12 @@ TRACK_LIVE_WATCHERS_UID = "notifications.track_live_watchers"
 
 _processes: dict[int, str] = {}
 WATCHER_BATCH_SECONDS = 0.005  # how long a connect or disconnect waits for others to join it
+
+
+class _Consumer(Protocol):
+    """What a websocket signal's sender (a ``shop.api.consumers`` class) tells its receivers."""
+
+    heartbeat_seconds: float
 
 
 def this_process() -> str:
@@ -90,7 +96,7 @@ def push_order_event(
 
 
 async def track_live_watchers(
-    sender: type,
+    sender: type[_Consumer],
     *,
     event: str,
     data: dict[str, Any],

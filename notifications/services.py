@@ -3,7 +3,7 @@ sweep when its task was lost) and the clean-up of live watchers."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import cast
 
 from django.conf import settings
@@ -23,7 +23,7 @@ NO_ADDRESS_ERROR = "The customer has no email address."
 
 
 # The shipment statuses a customer is emailed about, beside the ship itself.
-KIND_FOR_SHIPMENT_STATUS = {
+KIND_FOR_SHIPMENT_STATUS: dict[str, str] = {
     ShipmentStatus.OUT_FOR_DELIVERY: EmailLog.Kind.OUT_FOR_DELIVERY,
     ShipmentStatus.DELIVERED: EmailLog.Kind.DELIVERED,
 }
@@ -54,6 +54,7 @@ def log_shipment_email(*, event_id: int) -> tuple[int, str]:
     if kind is None:
         raise ValueError(f"Event {event_id} ({event.type}) asks for no email.")
     order, shipment = event.order, event.shipment
+    assert shipment is not None  # orderevent_shipment_iff_shipment_event: shipment events have one
     customer = order.customer
     lines = shipment.lines.select_related("item__product")
     context = {"order": order, "shipment": shipment, "customer": customer, "lines": lines}
@@ -163,23 +164,25 @@ def apply_watcher_changes(*, changes: Sequence[WatcherChange]) -> None:
             LiveWatcher.objects.filter(channel_name__in=gone).delete()
         if connects:
             LiveWatcher.objects.bulk_create(
-                [
-                    LiveWatcher(
-                        channel_name=change.channel_name,
-                        process=change.process,
-                        user_id=change.user_id,
-                        path=change.path,
-                        order_id=change.order_id,
-                        last_seen_at=now,
-                    )
-                    for change in connects
-                ],
+                [_new_watcher(change, last_seen_at=now) for change in connects],
                 update_conflicts=True,
                 unique_fields=["channel_name"],
                 update_fields=["process", "user", "path", "order", "last_seen_at"],
             )
         if touched:
             LiveWatcher.objects.filter(process__in=touched).update(last_seen_at=now)
+
+
+def _new_watcher(connect: WatcherChange, *, last_seen_at: datetime) -> LiveWatcher:
+    assert connect.user_id is not None  # a connect always names its signed-in user
+    return LiveWatcher(
+        channel_name=connect.channel_name,
+        process=connect.process,
+        user_id=connect.user_id,
+        path=connect.path,
+        order_id=connect.order_id,
+        last_seen_at=last_seen_at,
+    )
 
 
 def forget_stale_watchers() -> int:

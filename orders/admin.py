@@ -11,9 +11,13 @@ delete page and "Delete selected" action list the shipment and delete nothing.
 """
 
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Protocol, TypedDict, cast
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import (
     Count,
@@ -37,12 +41,24 @@ from orders.models import Order, OrderEvent, OrderItem, Product, Shipment
 from orders.selectors import with_items
 from orders.services import ship_order
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 CUSTOMER_CONTACT_PERMISSION = "orders.view_customer_contact"
 SHIPPABLE = (Order.Status.PLACED, Order.Status.PARTIALLY_SHIPPED)
 SHIP_DETAILS = ("carrier", "tracking_number", "notify_customer")
 
-# Read-only callables (order -> text) shown in the "Reactions" section of the order page.
-ORDER_PANELS: list[Callable[[Order], str]] = []
+
+class OrderPanel(Protocol):
+    """A read-only callable (order -> text) shown in the "Reactions" section of the order
+    page."""
+
+    shows_customer_contact: bool
+
+    def __call__(self, order: Order, /) -> str: ...
+
+
+ORDER_PANELS: list[OrderPanel] = []
 
 
 def order_panel(description: str, *, shows_customer_contact: bool = False):
@@ -53,7 +69,8 @@ def order_panel(description: str, *, shows_customer_contact: bool = False):
     """
 
     def register(render: Callable[[Order], str]) -> Callable[[Order], str]:
-        panel = admin.display(description=description)(render)
+        # Becomes an OrderPanel on the next line, which gives it its attribute.
+        panel = cast(OrderPanel, admin.display(description=description)(render))
         panel.shows_customer_contact = shows_customer_contact
         ORDER_PANELS.append(panel)
         return panel
@@ -61,7 +78,7 @@ def order_panel(description: str, *, shows_customer_contact: bool = False):
     return register
 
 
-def visible_panels(request: HttpRequest) -> list[Callable[[Order], str]]:
+def visible_panels(request: HttpRequest) -> list[OrderPanel]:
     may_see_contact = request.user.has_perm(CUSTOMER_CONTACT_PERMISSION)
     return [panel for panel in ORDER_PANELS if may_see_contact or not panel.shows_customer_contact]
 
@@ -151,6 +168,14 @@ class OrderEventInline(ReadOnlyInline):
 CENTS = Decimal("0.01")
 
 
+class OrderTotals(TypedDict):
+    """What ``OrderAdmin.get_queryset`` annotates each order with, for the list columns."""
+
+    _item_count: int
+    _total: Decimal | None
+    _last_shipped_at: datetime | None
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     list_display = [
@@ -204,23 +229,29 @@ class OrderAdmin(admin.ModelAdmin):
         return order + times + reactions
 
     def get_readonly_fields(self, request: HttpRequest, obj: Order | None = None):
-        fields = ["number", "customer", "status", "created_at", "updated_at"]
+        fields: list[str | OrderPanel] = [
+            "number",
+            "customer",
+            "status",
+            "created_at",
+            "updated_at",
+        ]
         fields += visible_panels(request)
         if obj is not None and obj.status != Order.Status.PLACED:
             fields.append("shipping_address")  # the parcel has left; the address is history
         return fields
 
     @admin.display(description="Lines", ordering="_item_count")
-    def item_count(self, order: Order) -> int:
+    def item_count(self, order: "WithAnnotations[Order, OrderTotals]") -> int:
         return order._item_count
 
     @admin.display(description="Total", ordering="_total")
-    def total(self, order: Order) -> Decimal | None:
+    def total(self, order: "WithAnnotations[Order, OrderTotals]") -> Decimal | None:
         # SQLite sums decimals as floats: 3185.50 would show as 3185.5.
         return None if order._total is None else order._total.quantize(CENTS)
 
     @admin.display(description="Last shipped at", ordering="_last_shipped_at")
-    def shipped_at(self, order: Order):
+    def shipped_at(self, order: "WithAnnotations[Order, OrderTotals]") -> datetime | None:
         return order._last_shipped_at
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -282,7 +313,7 @@ class OrderAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "form": form,
             "orders": form.orders,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/orders/order/bulk_ship.html", context)
 
@@ -290,7 +321,8 @@ class OrderAdmin(admin.ModelAdmin):
         """Ship through the service; a refusal (the transition, or lines that no longer fit
         after a concurrent ship) is an admin error message."""
         try:
-            shipped = ship_order(order_id=order.pk, shipped_by=request.user, **details)
+            # The admin site has let only signed-in staff through.
+            shipped = ship_order(order_id=order.pk, shipped_by=cast(User, request.user), **details)
         except InvalidTransition as exc:
             self.message_user(request, str(exc), messages.ERROR)
         except ValidationError as exc:

@@ -60,7 +60,7 @@ def send_event(event: OrderEvent, *, order: Order, shipment: Shipment | None) ->
     every receiver succeeded; otherwise it stays pending, with one warning here that names the
     event, and ``redispatch_pending_events`` sends it again (receivers are idempotent).
     """
-    kwargs = {"order": order, "event": event}
+    kwargs: dict[str, object] = {"order": order, "event": event}
     if event.type in WITH_SHIPMENT:
         kwargs["shipment"] = shipment
     responses = SIGNAL_FOR_EVENT[event.type].send_robust(sender=Order, **kwargs)

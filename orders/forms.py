@@ -33,7 +33,8 @@ class ShipOrderForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if self.items and not any(self._quantity(item, cleaned) for item in self.items):
+        # Form.clean() returns cleaned_data; the stubs allow an override's None.
+        if self.items and not any(self._quantity(item, self.cleaned_data) for item in self.items):
             raise forms.ValidationError("Ship at least one unit.")
         return cleaned
 

@@ -12,8 +12,10 @@ order (a deadlock).
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
+from django.db.models import Field
 
 from orders.models import EventSequence, Order
 
@@ -47,13 +49,15 @@ def take_place(order: Order, *, changed: list[str]) -> FeedPlace:
     position = _next_position()
     order_previous = order.last_position
     order.last_position = position
-    fields = [Order._meta.get_field(name) for name in [*changed, "last_position"]]
+    columns = [_column(name) for name in [*changed, "last_position"]]
     # pre_save stamps auto_now fields, as Model.save() would.
-    values = [field.get_db_prep_save(field.pre_save(order, False), connection) for field in fields]
+    values = [
+        field.get_db_prep_save(field.pre_save(order, False), connection) for field, _ in columns
+    ]
     quote = connection.ops.quote_name
     sql = _ORDER_UPDATE_SQL.format(
         table=quote(Order._meta.db_table),
-        assignments=", ".join(f"{quote(field.column)} = %s" for field in fields),
+        assignments=", ".join(f"{quote(column)} = %s" for _, column in columns),
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*values, order.pk, order.customer_id, order.pk])
@@ -74,3 +78,11 @@ def _next_position() -> int:
         EventSequence.objects.get_or_create(pk=1)
         return _next_position()
     return row[0]
+
+
+def _column(name: str) -> "tuple[Field[Any, Any], str]":
+    """The order's field ``name`` and its column: what ``take_place`` writes is all columns."""
+    field = Order._meta.get_field(name)
+    assert isinstance(field, Field)
+    assert field.column is not None
+    return field, field.column

@@ -1,6 +1,6 @@
 """Read queries for orders, shaped so list and detail pages run a fixed number of queries."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Prefetch, QuerySet
 
 from orders.models import (
@@ -14,7 +14,7 @@ from orders.models import (
 )
 
 
-def visible_orders(*, user: AbstractBaseUser) -> QuerySet[Order]:
+def visible_orders(*, user: User | AnonymousUser) -> QuerySet[Order]:
     """Orders the user may see: staff all of them, customers their own, anonymous none."""
     if user.is_staff:
         return Order.objects.all()
@@ -43,20 +43,21 @@ def with_details(orders: QuerySet[Order]) -> QuerySet[Order]:
 
 
 # Django has no public way to fill a prefetch cache with rows the caller has already read or
-# written; these two are the only places that set one.
+# written; these two are the only places that set one. The stubs do not declare that private
+# attribute, hence the ignores.
 
 
 def with_loaded_items(order: Order, *, items: list[OrderItem]) -> None:
     """Give an order its items (products included), read with it, as ``with_items`` would."""
-    order._prefetched_objects_cache = {"items": items}
+    order._prefetched_objects_cache = {"items": items}  # type: ignore[attr-defined]
 
 
 def with_new_shipment(order: Order, *, shipment: Shipment, lines: list[ShipmentLine]) -> None:
     """Give an order whose first shipment was just written that shipment as its loaded
     ``shipments`` (lines included, no tracking events yet), as ``with_details`` would load it,
     without reading back what the caller wrote."""
-    shipment._prefetched_objects_cache = {"lines": lines, "tracking_events": []}
-    order._prefetched_objects_cache["shipments"] = [shipment]
+    shipment._prefetched_objects_cache = {"lines": lines, "tracking_events": []}  # type: ignore[attr-defined]
+    order._prefetched_objects_cache["shipments"] = [shipment]  # type: ignore[attr-defined]
 
 
 def shipment_id_for_tracking(*, carrier: str, tracking_number: str) -> int | None:
@@ -77,7 +78,7 @@ def with_items(orders: QuerySet[Order]) -> QuerySet[Order]:
     )
 
 
-def visible_products(*, user: AbstractBaseUser) -> QuerySet[Product]:
+def visible_products(*, user: User | AnonymousUser) -> QuerySet[Product]:
     """Staff see the whole catalogue; customers only what they can order."""
     return Product.objects.all() if user.is_staff else Product.objects.filter(active=True)
 

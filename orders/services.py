@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
@@ -47,9 +47,7 @@ class OrderLine:
     quantity: int
 
 
-def place_order(
-    *, customer: AbstractBaseUser, lines: Sequence[OrderLine], shipping_address: str
-) -> Order:
+def place_order(*, customer: User, lines: Sequence[OrderLine], shipping_address: str) -> Order:
     """Create a placed order with prices snapshotted from the current catalogue."""
     if not lines:
         raise ValidationError({"items": "An order needs at least one item."})
@@ -96,7 +94,7 @@ class ShipLine:
 def ship_order(
     *,
     order_id: int,
-    shipped_by: AbstractBaseUser,
+    shipped_by: User,
     carrier: str,
     tracking_number: str,
     notify_customer: bool = True,
@@ -232,7 +230,7 @@ def _quantities_to_ship(items: list[OrderItem], lines: Sequence[ShipLine] | None
     return {line.item_id: line.quantity for line in lines}
 
 
-def cancel_order(*, order: Order, cancelled_by: AbstractBaseUser) -> Order:
+def cancel_order(*, order: Order, cancelled_by: User) -> Order:
     """Cancel a placed order. Raises InvalidTransition once any of it shipped, or if it is
     cancelled already."""
     with transaction.atomic():
@@ -397,7 +395,7 @@ def _record_event(
     return event
 
 
-def _create_order_with_unique_number(*, customer: AbstractBaseUser, shipping_address: str) -> Order:
+def _create_order_with_unique_number(*, customer: User, shipping_address: str) -> Order:
     for _ in range(ORDER_NUMBER_ATTEMPTS):
         number = f"{timezone.now():%y%m%d}-{get_random_string(6, ORDER_NUMBER_ALPHABET)}"
         try:

@@ -3,7 +3,9 @@ call a service, map errors, serialize."""
 
 import json
 import uuid
+from typing import cast
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -76,8 +78,11 @@ class OrderViewSet(
             for item in data["items"]
         ]
         try:
+            # IsAuthenticated (the API's default) has let only a signed-in user through.
             order = services.place_order(
-                customer=request.user, lines=lines, shipping_address=data["shipping_address"]
+                customer=cast(User, request.user),
+                lines=lines,
+                shipping_address=data["shipping_address"],
             )
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict) from exc
@@ -100,6 +105,7 @@ class OrderViewSet(
         if order_id is None or not may_ship(request.user) or not serializer.is_valid():
             self.get_object()
             serializer.is_valid(raise_exception=True)
+        assert order_id is not None  # without one, get_object() has answered 404
         data = dict(serializer.validated_data)
         if "lines" in data:
             data["lines"] = [
@@ -107,7 +113,9 @@ class OrderViewSet(
                 for line in data["lines"]
             ]
         try:
-            order = services.ship_order(order_id=order_id, shipped_by=request.user, **data)
+            order = services.ship_order(
+                order_id=order_id, shipped_by=cast(User, request.user), **data
+            )
         except Order.DoesNotExist:
             self.get_object()  # the API's usual 404 for a missing order
             raise
@@ -123,7 +131,8 @@ class OrderViewSet(
         """Cancel a placed order (its customer or staff)."""
         order = self.get_object()
         try:
-            services.cancel_order(order=order, cancelled_by=request.user)
+            # get_object() has found the order visible to the caller, so they are signed in.
+            services.cancel_order(order=order, cancelled_by=cast(User, request.user))
         except InvalidTransition as exc:
             raise _conflict(exc) from exc
         return self._order_response(order.pk)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group, Permission, User
 from factory.django import DjangoModelFactory
 
 from orders.models import Order, OrderItem, Product
@@ -17,7 +17,7 @@ from warehouse.roles import WAREHOUSE_STAFF_GROUP
 DEFAULT_PASSWORD = "correct-horse-battery"
 
 
-class UserFactory(DjangoModelFactory):
+class UserFactory(DjangoModelFactory[User]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -38,7 +38,7 @@ class StaffFactory(UserFactory):
     is_staff = True
 
     @factory.post_generation
-    def ship_permission(user, create: bool, extracted: bool | None, **kwargs) -> None:
+    def ship_permission(user: User, create: bool, extracted: bool | None, **kwargs) -> None:
         if create and extracted is not False:
             user.user_permissions.add(
                 Permission.objects.get(content_type__app_label="orders", codename="ship_order")
@@ -53,7 +53,7 @@ class WarehouseStaffFactory(UserFactory):
     is_staff = True
 
     @factory.post_generation
-    def warehouse_group(user, create: bool, extracted, **kwargs) -> None:
+    def warehouse_group(user: User, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
             user.groups.add(Group.objects.get(name=WAREHOUSE_STAFF_GROUP))
 
@@ -63,7 +63,7 @@ class AdminFactory(StaffFactory):
     is_superuser = True
 
 
-class ProductFactory(DjangoModelFactory):
+class ProductFactory(DjangoModelFactory[Product]):
     class Meta:
         model = Product
         django_get_or_create = ("sku",)
@@ -73,7 +73,7 @@ class ProductFactory(DjangoModelFactory):
     price = factory.Faker("pydecimal", left_digits=3, right_digits=2, min_value=Decimal("1"))
 
 
-class OrderFactory(DjangoModelFactory):
+class OrderFactory(DjangoModelFactory[Order]):
     """A placed order. Pass ``items=N`` to add N order lines."""
 
     class Meta:
@@ -90,7 +90,7 @@ class OrderFactory(DjangoModelFactory):
             OrderItemFactory.create_batch(1 if extracted is None else extracted, order=order)
 
 
-class OrderItemFactory(DjangoModelFactory):
+class OrderItemFactory(DjangoModelFactory[OrderItem]):
     class Meta:
         model = OrderItem
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -30,6 +30,7 @@ def record_notice(*, event_id: int) -> WarehouseNotice:
         pk=event_id, type=OrderEvent.Type.SHIPPED
     )
     shipment = event.shipment
+    assert shipment is not None  # orderevent_shipment_iff_shipment_event: a shipped event has one
     notice, created = WarehouseNotice.objects.get_or_create(
         shipment=shipment,
         defaults={
@@ -84,7 +85,7 @@ def reopen_failed_notices(*, notice_ids: list[int]) -> list[int]:
     return attempts.reopen_failed(WarehouseNotice, notice_ids)
 
 
-def acknowledge_notice(*, notice: WarehouseNotice, user: AbstractBaseUser) -> WarehouseNotice:
+def acknowledge_notice(*, notice: WarehouseNotice, user: User) -> WarehouseNotice:
     """Mark a notice as handled by ``user``; acknowledging twice raises AlreadyAcknowledged.
 
     Staff watching ``ws/warehouse/`` are told once the change has committed.

@@ -117,7 +117,7 @@ def test_order_changelist_queries_do_not_grow_with_orders(admin_client, staff):
             assert admin_client.get(reverse("admin:orders_order_changelist")).status_code == 200
         return len(captured)
 
-    OrderFactory(items=2)
+    OrderFactory.create(items=2)
     few = changelist_queries()
     for order in OrderFactory.create_batch(8, items=3)[::2]:
         ship_order(order_id=order.pk, shipped_by=staff, carrier="ups", tracking_number="1Z0000001")
@@ -141,7 +141,7 @@ def test_order_page_shows_email_and_warehouse_state(admin_client, order, ship):
 def test_bulk_ship_asks_for_tracking_numbers_then_ships_through_the_service(
     admin_client, customer, django_capture_on_commit_callbacks
 ):
-    placed, cancelled = OrderFactory(), OrderFactory()
+    placed, cancelled = OrderFactory.create(), OrderFactory.create()
     cancel_order(order=cancelled, cancelled_by=customer)
     changelist = reverse("admin:orders_order_changelist")
     selection = {"action": "ship_selected", "_selected_action": [placed.pk, cancelled.pk]}
@@ -170,7 +170,7 @@ def test_bulk_ship_asks_for_tracking_numbers_then_ships_through_the_service(
 
 
 def test_bulk_ship_with_a_bad_tracking_number_ships_nothing(admin_client):
-    order = OrderFactory()
+    order = OrderFactory.create()
     response = admin_client.post(
         reverse("admin:orders_order_changelist"),
         {

@@ -107,7 +107,7 @@ def test_a_delivered_parcel_stays_delivered(anon_client, parcel):
 
 
 def test_the_order_is_delivered_only_with_its_last_parcel(anon_client, staff_client, customer):
-    order = OrderFactory(customer=customer, items=2)
+    order = OrderFactory.create(customer=customer, items=2)
     first, _second = order.items.all()
     url = f"/api/orders/{order.pk}/ship/"
     lines = [{"item": first.pk, "quantity": first.quantity}]

@@ -24,7 +24,10 @@ ORDER_FIELDS = {
 
 
 def test_customer_places_an_order(customer_client, customer, django_capture_on_commit_callbacks):
-    mug, pen = ProductFactory(price=Decimal("12.50")), ProductFactory(price=Decimal("2.00"))
+    mug, pen = (
+        ProductFactory.create(price=Decimal("12.50")),
+        ProductFactory.create(price=Decimal("2.00")),
+    )
     body = {
         "items": [{"product": mug.pk, "quantity": 2}, {"product": pen.pk, "quantity": 3}],
         "shipping_address": "1 Main St\nSpringfield",
@@ -79,7 +82,10 @@ def test_customer_places_an_order(customer_client, customer, django_capture_on_c
     ],
 )
 def test_bad_orders_get_400_naming_the_field(customer_client, body, field):
-    ids = {"PRODUCT": ProductFactory().pk, "INACTIVE": ProductFactory(active=False).pk}
+    ids = {
+        "PRODUCT": ProductFactory.create().pk,
+        "INACTIVE": ProductFactory.create(active=False).pk,
+    }
     if isinstance(body.get("items"), list):
         body["items"] = [
             {**item, "product": ids.get(item["product"], item["product"])} for item in body["items"]
@@ -105,7 +111,7 @@ def test_anonymous_cannot_place_orders(anon_client):
 
 def test_customers_list_only_their_own_orders(customer_client, customer, other_customer):
     own = OrderFactory.create_batch(2, customer=customer)
-    OrderFactory(customer=other_customer)
+    OrderFactory.create(customer=other_customer)
 
     data = customer_client.get("/api/orders/").json()
 
@@ -125,7 +131,7 @@ def test_staff_list_every_order_paginated(staff_client):
 
 
 def test_orders_filter_by_status(staff_client, staff):
-    placed, shipped = OrderFactory(), OrderFactory()
+    placed, shipped = OrderFactory.create(), OrderFactory.create()
     ship_order(order_id=shipped.pk, shipped_by=staff, carrier="ups", tracking_number="1Z0000001")
 
     data = staff_client.get("/api/orders/", {"status": "shipped"}).json()

@@ -16,11 +16,11 @@ SHIP = {"carrier": "ups", "tracking_number": "1Z999AA10123456784"}
 @pytest.fixture
 def mugs_and_pens(customer) -> tuple[Order, OrderItem, OrderItem]:
     """A placed order of 3 mugs and 2 pens."""
-    order = OrderFactory(customer=customer, items=0)
+    order = OrderFactory.create(customer=customer, items=0)
     return (
         order,
-        OrderItemFactory(order=order, quantity=3),
-        OrderItemFactory(order=order, quantity=2),
+        OrderItemFactory.create(order=order, quantity=3),
+        OrderItemFactory.create(order=order, quantity=2),
     )
 
 
@@ -124,8 +124,8 @@ def test_a_partially_shipped_order_cannot_be_cancelled(
     assert response.json()["status"] == "partially_shipped"
 
 
-def bad_lines(order: Order, mugs: OrderItem, pens: OrderItem) -> dict[str, list]:
-    other = OrderFactory(items=1).items.get()
+def bad_lines(order: Order, mugs: OrderItem, pens: OrderItem) -> dict[str, list | str]:
+    other = OrderFactory.create(items=1).items.get()
     return {
         "not in the order": [{"item": other.pk, "quantity": 1}],
         "repeated": [{"item": mugs.pk, "quantity": 1}, {"item": mugs.pk, "quantity": 1}],

@@ -93,7 +93,7 @@ class Statements:
 
 
 def ship_statements(django_capture_on_commit_callbacks, token_client, items: int) -> Statements:
-    order = OrderFactory(items=items)
+    order = OrderFactory.create(items=items)
     statements = Statements()
     with statements.capture(), django_capture_on_commit_callbacks(execute=True):
         response = token_client.post(
@@ -111,7 +111,9 @@ def token_client(django_capture_on_commit_callbacks):
     """A staff client with a DRF token, as in production, after one request warmed the
     token cache."""
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=StaffFactory())}")
+    client.credentials(
+        HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=StaffFactory.create())}"
+    )
     assert client.get("/api/orders/").status_code == 200
     return client
 

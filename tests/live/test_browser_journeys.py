@@ -83,11 +83,13 @@ def log_in(page, server, user, next_path: str) -> None:
 
 def test_customer_sees_the_shipment_live(asgi_server, page, screenshot_dir):
     server = asgi_server()
-    customer, staff = UserFactory(), StaffFactory()
-    order = OrderFactory(customer=customer, items=2)
+    customer, staff = UserFactory.create(), StaffFactory.create()
+    order = OrderFactory.create(customer=customer, items=2)
     # A long name in the first column must wrap at phone width, not widen the page.
     long_name = "De-engineered needs-based pricing structure, extraordinarily-long-edition"
-    Product.objects.filter(pk=order.items.first().product_id).update(name=long_name)
+    first_item = order.items.first()
+    assert first_item is not None
+    Product.objects.filter(pk=first_item.product_id).update(name=long_name)
 
     log_in(page, server, customer, f"/orders/{order.pk}/track/")
     expect(page.locator("#order-status")).to_have_text("Placed")
@@ -137,8 +139,8 @@ def carrier_event(server, status: str, step: int) -> None:
 
 def test_customer_sees_a_parcel_move_to_delivered(asgi_server, page, screenshot_dir):
     server = asgi_server()
-    customer, staff = UserFactory(), StaffFactory()
-    order = OrderFactory(customer=customer, items=2)
+    customer, staff = UserFactory.create(), StaffFactory.create()
+    order = OrderFactory.create(customer=customer, items=2)
     log_in(page, server, customer, f"/orders/{order.pk}/track/")
     expect(page.locator("#live-status")).to_have_text("Live updates: on.")
     page.evaluate("window.notReloaded = true")
@@ -164,8 +166,8 @@ def test_customer_sees_a_parcel_move_to_delivered(asgi_server, page, screenshot_
 
 def test_staff_ship_from_the_admin_and_see_a_refusal(asgi_server, page, screenshot_dir):
     server = asgi_server()
-    staff = StaffFactory(is_superuser=True)
-    first, second = OrderFactory(items=2), OrderFactory()
+    staff = StaffFactory.create(is_superuser=True)
+    first, second = OrderFactory.create(items=2), OrderFactory.create()
 
     page.goto(f"{server.http}/admin/login/?next=/admin/")
     page.get_by_label("Username").fill(staff.username)
@@ -182,7 +184,7 @@ def test_staff_ship_from_the_admin_and_see_a_refusal(asgi_server, page, screensh
     page.screenshot(path=screenshot_dir / "admin-order.png", full_page=True)
 
     page.goto(f"{server.http}/admin/orders/order/{second.pk}/ship/")
-    ship_through_api(server, second, StaffFactory())  # someone else ships it first
+    ship_through_api(server, second, StaffFactory.create())  # someone else ships it first
     page.get_by_label("Carrier").select_option("dhl")
     page.get_by_label("Tracking number").fill("JD0147250002")
     page.get_by_role("button", name="Ship order").click()
@@ -197,14 +199,14 @@ def test_staff_ship_from_the_admin_and_see_a_refusal(asgi_server, page, screensh
 
 def test_warehouse_page_shows_and_acknowledges_a_notice_live(asgi_server, page, screenshot_dir):
     server = asgi_server()
-    clerk = WarehouseStaffFactory()
-    order = OrderFactory(items=2)
+    clerk = WarehouseStaffFactory.create()
+    order = OrderFactory.create(items=2)
 
     log_in(page, server, clerk, "/warehouse/")
     expect(page.locator("#live-status")).to_have_text("Live updates: on.")
     expect(page.get_by_text("Nothing to pack right now.")).to_be_visible()
 
-    ship_through_api(server, order, StaffFactory())
+    ship_through_api(server, order, StaffFactory.create())
 
     row = page.locator("#notices tbody tr", has_text=order.number)
     expect(row).to_be_visible(timeout=LIVE_TIMEOUT_MS)
@@ -222,7 +224,7 @@ def test_warehouse_page_shows_and_acknowledges_a_notice_live(asgi_server, page, 
 
 def test_the_api_docs_and_the_browsable_api_load(asgi_server, page):
     server = asgi_server()
-    order = OrderFactory()
+    order = OrderFactory.create()
 
     page.goto(f"{server.http}/api/docs/")
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("Shop order workflow API")

@@ -73,16 +73,16 @@ class Client:
 
 def test_every_client_gets_every_event_once_in_order(asgi_server):
     servers = [asgi_server(), asgi_server()]
-    customers = [UserFactory() for _ in range(CUSTOMERS)]
-    watched, staff = customers[0], StaffFactory()
+    customers = [UserFactory.create() for _ in range(CUSTOMERS)]
+    watched, staff = customers[0], StaffFactory.create()
     # The watched customer's orders are n % 5 == 0, so the silent ones (n % 10 == 5) are theirs,
     # and so is the last one, shipped through a server once all others are in: its push shows
     # a gap at the tail (without it, only the next heartbeat's head would, after 60 s).
     orders = [
-        OrderFactory(customer=watched if n == ORDERS - 1 else customers[n % CUSTOMERS])
+        OrderFactory.create(customer=watched if n == ORDERS - 1 else customers[n % CUSTOMERS])
         for n in range(ORDERS)
     ]
-    shippers = [Token.objects.create(user=StaffFactory()).key for _ in range(SHIPPERS)]
+    shippers = [Token.objects.create(user=StaffFactory.create()).key for _ in range(SHIPPERS)]
     feeds = {
         "staff": (shippers[0], ORDERS),
         "customer": (
@@ -101,7 +101,12 @@ def test_every_client_gets_every_event_once_in_order(asgi_server):
 
     def ship_nth(n: int) -> int:
         if n % SILENT_EVERY == SILENT_EVERY // 2:
-            ship_order(order_id=orders[n].pk, shipped_by=staff, **SHIP)
+            ship_order(
+                order_id=orders[n].pk,
+                shipped_by=staff,
+                carrier=SHIP["carrier"],
+                tracking_number=SHIP["tracking_number"],
+            )
             connection.close()  # this thread's; the test database is dropped at the end
             return 200
         url = f"{servers[n % 2].http}/api/orders/{orders[n].pk}/ship/"

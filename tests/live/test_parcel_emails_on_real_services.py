@@ -42,8 +42,9 @@ def test_each_parcel_is_emailed_exactly_once_per_step(
     celery_worker_process, smtp_inbox, staff, settings
 ):
     settings.CARRIER_WEBHOOK_SECRETS = {"ups": SECRET}
-    order = OrderFactory(items=2)
+    order = OrderFactory.create(items=2)
     first_item = order.items.first()
+    assert first_item is not None
     staff_client, carrier = client_for(staff), APIClient()
     url = f"/api/orders/{order.pk}/ship/"
     lines = [{"item": first_item.pk, "quantity": first_item.quantity}]

@@ -50,8 +50,8 @@ def race(calls) -> list[str]:
 
 @pytest.mark.parametrize("with_lines", [True, False])
 def test_racing_for_the_last_units_ships_them_once(staff, with_lines):
-    order = OrderFactory(items=0)
-    item = OrderItemFactory(order=order, quantity=3)
+    order = OrderFactory.create(items=0)
+    item = OrderItemFactory.create(order=order, quantity=3)
     ship_order(
         order_id=order.pk,
         shipped_by=staff,
@@ -80,7 +80,7 @@ def test_racing_for_the_last_units_ships_them_once(staff, with_lines):
 
 
 def test_concurrent_partial_ships_of_different_items_all_succeed(staff):
-    order = OrderFactory(items=RACERS)
+    order = OrderFactory.create(items=RACERS)
     items = list(order.items.all())
 
     def ship_one(item: OrderItem):
@@ -98,7 +98,7 @@ def test_concurrent_partial_ships_of_different_items_all_succeed(staff):
 
 
 def test_concurrent_tracking_events_leave_the_latest_status(staff):
-    order = OrderFactory(items=1)
+    order = OrderFactory.create(items=1)
     ship_order(order_id=order.pk, shipped_by=staff, carrier="ups", tracking_number="1Z0000TRACK")
     parcel = order.shipments.get()
     now = timezone.now()

@@ -114,7 +114,7 @@ def test_dispatching_the_same_event_twice_sends_one_email_and_one_notice(order, 
 
 
 def test_periodic_redispatch_sends_old_pending_events_only(ship):
-    old, recent, done = OrderFactory(), OrderFactory(), OrderFactory()
+    old, recent, done = OrderFactory.create(), OrderFactory.create(), OrderFactory.create()
     for order in (old, recent, done):
         ship(order)
     OrderEvent.objects.filter(order__in=[old, recent]).update(dispatched_at=None)
@@ -132,7 +132,7 @@ def test_periodic_redispatch_sends_old_pending_events_only(ship):
 def test_one_event_that_cannot_be_dispatched_does_not_hold_up_the_others(
     ship, customer, caplog, monkeypatch
 ):
-    broken, fine = OrderFactory(customer=customer), OrderFactory()
+    broken, fine = OrderFactory.create(customer=customer), OrderFactory.create()
     ship(fine)
     cancel_order(order=broken, cancelled_by=customer)
 

@@ -40,14 +40,14 @@ def test_a_stale_instance_is_refused_too(shipped_order):
 
 
 def test_a_bulk_delete_with_one_shipped_order_deletes_nothing(shipped_order):
-    placed = OrderFactory()
+    placed = OrderFactory.create()
     with pytest.raises(ProtectedError), transaction.atomic():
         Order.objects.filter(pk__in=[placed.pk, shipped_order.pk]).delete()
     assert Order.objects.filter(pk__in=[placed.pk, shipped_order.pk]).count() == 2
 
 
 def test_placed_and_cancelled_orders_can_be_deleted(customer):
-    placed, cancelled = OrderFactory(), OrderFactory(customer=customer)
+    placed, cancelled = OrderFactory.create(), OrderFactory.create(customer=customer)
     cancel_order(order=cancelled, cancelled_by=customer)
 
     Order.objects.filter(pk__in=[placed.pk, cancelled.pk]).delete()
@@ -75,7 +75,7 @@ def test_the_admin_delete_page_shows_the_refusal(admin_client, shipped_order):
 
 
 def test_the_admin_bulk_delete_action_shows_the_refusal(admin_client, shipped_order):
-    placed = OrderFactory()
+    placed = OrderFactory.create()
     changelist = reverse("admin:orders_order_changelist")
 
     response = admin_client.post(
@@ -96,7 +96,7 @@ def test_the_admin_bulk_delete_action_shows_the_refusal(admin_client, shipped_or
 
 
 def test_the_admin_bulk_delete_action_still_deletes_placed_orders(admin_client):
-    placed = OrderFactory()
+    placed = OrderFactory.create()
     admin_client.post(
         reverse("admin:orders_order_changelist"),
         {"action": "delete_selected", "_selected_action": [placed.pk], "post": "yes"},

@@ -17,7 +17,7 @@ from tests.factories import OrderFactory
 
 
 def test_the_database_refuses_deleting_a_shipped_order_behind_the_collectors_back(db, staff):
-    order = OrderFactory()
+    order = OrderFactory.create()
     ship_order(order_id=order.pk, shipped_by=staff, carrier="dhl", tracking_number="JD0001")
     OrderEvent.objects.filter(order=order).delete()
     ShipmentLine.objects.filter(shipment__order=order).delete()
@@ -38,7 +38,7 @@ def test_an_order_shipped_while_it_is_deleted_is_kept(staff, only_receivers):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite lets only one transaction write at a time")
     only_receivers()  # the ship's dispatch is beside the point
-    order = OrderFactory()
+    order = OrderFactory.create()
 
     def ship_in_another_connection() -> None:
         try:

@@ -81,7 +81,7 @@ def test_placed_and_cancelled_orders_are_pushed_with_their_own_type(
     customer, django_capture_on_commit_callbacks
 ):
     channels = join(customer_channel_group(customer.pk))
-    product = ProductFactory()
+    product = ProductFactory.create()
 
     with django_capture_on_commit_callbacks(execute=True):
         order = place_order(

@@ -19,6 +19,7 @@ from orders.models import (
 
 def check_constraint(model: type[models.Model], name: str) -> models.CheckConstraint:
     [constraint] = [c for c in model._meta.constraints if c.name == name]
+    assert isinstance(constraint, models.CheckConstraint)
     return constraint
 
 

@@ -15,7 +15,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_place_order_snapshots_prices_and_records_placed_event(customer):
-    mug, pen = ProductFactory(price=Decimal("12.50")), ProductFactory(price=Decimal("3.00"))
+    mug, pen = (
+        ProductFactory.create(price=Decimal("12.50")),
+        ProductFactory.create(price=Decimal("3.00")),
+    )
     order = place_order(
         customer=customer,
         lines=[OrderLine(product_id=mug.pk, quantity=2), OrderLine(product_id=pen.pk, quantity=1)],
@@ -47,8 +50,8 @@ def test_place_order_snapshots_prices_and_records_placed_event(customer):
     ],
 )
 def test_place_order_refuses_bad_lines(customer, lines, message):
-    product = ProductFactory()
-    inactive = ProductFactory(active=False)
+    product = ProductFactory.create()
+    inactive = ProductFactory.create(active=False)
     lines = {
         "empty": [],
         "duplicate": [OrderLine(product.pk, 1), OrderLine(product.pk, 2)],
@@ -135,12 +138,13 @@ def test_database_refuses_invalid_rows(order, model_change, constraint):
 def test_database_ships_an_item_once_per_parcel(order, staff, ship):
     ship(order)
     line = ShipmentLine.objects.first()
+    assert line is not None
     with pytest.raises(IntegrityError), transaction.atomic():
         ShipmentLine.objects.create(shipment=line.shipment, item=line.item, quantity=1)
 
 
 def test_order_numbers_are_unique_and_readable(customer):
-    product = ProductFactory()
+    product = ProductFactory.create()
     numbers = {
         place_order(
             customer=customer, lines=[OrderLine(product.pk, 1)], shipping_address="x"
@@ -153,4 +157,4 @@ def test_order_numbers_are_unique_and_readable(customer):
 
 def test_factory_orders_are_placed(order):
     assert order.status == Order.Status.PLACED
-    assert OrderFactory(items=3).items.count() == 3
+    assert OrderFactory.create(items=3).items.count() == 3

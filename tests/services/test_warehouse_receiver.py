@@ -24,8 +24,10 @@ def _notice_receiver_only(only_receivers):
 @pytest.fixture
 def shipped_mugs(ship):
     """An order of three mugs, shipped: what its notice's item snapshot holds is known exactly."""
-    order = OrderFactory(items=0)
-    OrderItemFactory(order=order, product=ProductFactory(sku="MUG-1", name="Mug"), quantity=3)
+    order = OrderFactory.create(items=0)
+    OrderItemFactory.create(
+        order=order, product=ProductFactory.create(sku="MUG-1", name="Mug"), quantity=3
+    )
     ship(order, carrier="usps", tracking_number="9400-1000")
     order.refresh_from_db()
     return order

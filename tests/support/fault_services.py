@@ -100,6 +100,7 @@ class ChildProcess:
 
     def kill(self) -> None:
         """SIGKILL the whole process group: no shutdown handler runs, as in an OOM kill."""
+        assert self.process is not None, "kill() before start()"
         self._signal_group(signal.SIGKILL)
         self.process.wait()
 
@@ -113,6 +114,7 @@ class ChildProcess:
         self.process.wait()
 
     def _signal_group(self, signum: int) -> None:
+        assert self.process is not None
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signum)
 
@@ -431,20 +433,21 @@ class Worker:
         command += ["--pool=solo", "--loglevel=INFO", "-n", node, "--without-mingle"]
         command += ["--without-gossip", "--schedule", str(self.root / f"beat-{self.starts}")]
         offset = self.log_path.stat().st_size if self.log_path.exists() else 0
-        self.child = ChildProcess("worker", command, self.env, self.log_path)
-        self.child.start()
+        child = self.child = ChildProcess("worker", command, self.env, self.log_path)
+        child.start()
 
         def ready() -> bool:
-            if not self.child.running:
+            if not child.running:
                 return True
             with self.log_path.open("rb") as log:
                 log.seek(offset)
                 return f"{node} ready.".encode() in log.read()
 
         wait_for(ready, timeout=START_TIMEOUT, what=f"Celery worker {node}")
-        assert self.child.running, f"the worker exited during start-up:\n{self.child.tail()}"
+        assert child.running, f"the worker exited during start-up:\n{child.tail()}"
 
     def kill(self) -> None:
+        assert self.child is not None, "kill() before start()"
         self.child.kill()
 
     def stop(self) -> None:
@@ -499,7 +502,9 @@ def admin_ship(base: str, *, username: str, password: str, order_id: int) -> int
 
     def submit(path: str, fields: dict[str, str]) -> int:
         with opener.open(f"{base}{path}", timeout=30) as page:
-            token = _CSRF.search(page.read().decode()).group(1)
+            found = _CSRF.search(page.read().decode())
+        assert found is not None, f"no CSRF token on {path}"
+        token = found.group(1)
         data = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": token}).encode()
         with opener.open(f"{base}{path}", data=data, timeout=30) as response:
             return response.status
@@ -608,6 +613,7 @@ class Subscriber:
 
     def everything_so_far(self) -> list[dict[str, Any]]:
         """Ping and wait for the pong: every frame sent before it has been recorded."""
+        assert self._socket is not None, "not subscribed"
         pongs = self.messages.count(PONG)
         future = asyncio.run_coroutine_threadsafe(self._socket.send(json.dumps(PING)), self._loop)
         future.result(self.timeout)
@@ -644,8 +650,8 @@ _CREATE_ORDERS = """
 import json
 from rest_framework.authtoken.models import Token
 from tests.factories import AdminFactory, OrderFactory, UserFactory
-staff = AdminFactory(username="faults-staff")
-orders = [OrderFactory(customer=UserFactory(password=None)) for _ in range({count})]
+staff = AdminFactory.create(username="faults-staff")
+orders = [OrderFactory.create(customer=UserFactory.create(password=None)) for _ in range({count})]
 print(json.dumps({{
     "staff_token": Token.objects.create(user=staff).key,
     "orders": [[order.pk, order.number, order.customer.email] for order in orders],

@@ -89,7 +89,7 @@ async def test_a_redispatched_event_reaches_the_client_once(order, customer_toke
 
 @database_sync_to_async
 def _token_for_new_customer() -> str:
-    return Token.objects.create(user=UserFactory()).key
+    return Token.objects.create(user=UserFactory.create()).key
 
 
 @database_sync_to_async

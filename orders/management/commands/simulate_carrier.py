@@ -21,7 +21,7 @@ from orders.carriers import sign, signature_secret
 from orders.models import Shipment, ShipmentStatus
 
 STEPS = [ShipmentStatus.IN_TRANSIT, ShipmentStatus.OUT_FOR_DELIVERY, ShipmentStatus.DELIVERED]
-LOCATIONS = {
+LOCATIONS: dict[str, str] = {
     ShipmentStatus.IN_TRANSIT: "Regional hub",
     ShipmentStatus.OUT_FOR_DELIVERY: "Local depot",
     ShipmentStatus.DELIVERED: "Front door",

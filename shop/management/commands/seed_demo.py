@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -81,6 +81,7 @@ class Command(BaseCommand):
                 )
             )
             first_item = partial.items.first()
+            assert first_item is not None  # placed above with lines
             ship_order(
                 order_id=partial.pk,
                 shipped_by=admin,
@@ -116,7 +117,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<10} {role}")
 
 
-def _user(username: str, **fields) -> AbstractBaseUser:
+def _user(username: str, **fields) -> User:
     """The demo user ``username``, created with the demo password the first time."""
     user, created = get_user_model().objects.get_or_create(username=username, defaults=fields)
     if created:
