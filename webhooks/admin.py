@@ -34,6 +34,13 @@ class EndpointAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Endpoint]:
         return selectors.with_success_counts(super().get_queryset(request))
 
+    def delete_model(self, request: HttpRequest, obj: Endpoint) -> None:
+        services.delete_endpoint(endpoint_id=obj.pk)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Endpoint]) -> None:
+        for endpoint_id in queryset.values_list("pk", flat=True):
+            services.delete_endpoint(endpoint_id=endpoint_id)
+
     @admin.display(description="Success rate")
     def success_rate(self, endpoint: Endpoint) -> str:
         if not endpoint.finished:

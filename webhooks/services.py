@@ -61,6 +61,17 @@ def update_endpoint(*, endpoint: Endpoint, **changes) -> Endpoint:
     return endpoint
 
 
+def delete_endpoint(*, endpoint_id: int) -> None:
+    """Delete the endpoint and its deliveries, with its row locked first.
+
+    A task creating deliveries for it concurrently then waits for the delete and fails on the
+    missing endpoint (to be retried and find nothing), instead of committing a delivery
+    between the delete's collection and its commit, which would fail the delete.
+    """
+    with transaction.atomic():
+        Endpoint.objects.select_for_update().get(pk=endpoint_id).delete()
+
+
 def set_active(*, endpoint_ids: list[int], active: bool) -> int:
     """Enable or disable endpoints (the admin's actions); return how many changed."""
     endpoints = Endpoint.objects.filter(pk__in=endpoint_ids).exclude(active=active)

@@ -72,6 +72,9 @@ class EndpointViewSet(
             raise ValidationError({"url": [str(exc)]}) from exc
         return Response(EndpointSerializer(endpoint).data)
 
+    def perform_destroy(self, instance: Endpoint) -> None:
+        services.delete_endpoint(endpoint_id=instance.pk)
+
     @extend_schema(request=None, responses={200: EndpointWithSecretSerializer, 403: FORBIDDEN})
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request: Request, pk: str) -> Response:
