@@ -22,8 +22,8 @@ def seed(*, customers: int, orders: int) -> dict:
     from tests.factories import ProductFactory, StaffFactory, UserFactory
 
     call_command("migrate", verbosity=0, interactive=False)
-    staff = StaffFactory(username="bench-staff")
-    buyers = [UserFactory(username=f"bench-customer{n}") for n in range(customers)]
+    staff = StaffFactory.create(username="bench-staff")
+    buyers = [UserFactory.create(username=f"bench-customer{n}") for n in range(customers)]
     products = ProductFactory.create_batch(3)
     placed = [
         [

@@ -28,6 +28,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
@@ -102,7 +103,7 @@ class Backend:
         import redis
 
         with psycopg.connect(POSTGRES_URL, connect_timeout=5) as conn:
-            watchers = conn.execute(query).fetchone()[0]
+            [(watchers,)] = conn.execute(query).fetchall()  # count(*): always one row
         client = redis.Redis.from_url(REDIS_URL)
         members = client.zcard("asgi:group:staff")
         client.close()
@@ -261,12 +262,13 @@ def http_load(port: int, token: str, total: int, concurrency: int) -> dict:
                 response.read()
             except (OSError, http.client.HTTPException) as exc:
                 errors.append(f"{type(exc).__name__}: {exc}")
-                response = None
+                reconnect = True
             else:
                 latencies.append(time.perf_counter() - began)
                 if response.status != 200:
                     errors.append(f"HTTP {response.status}")
-            if response is None or response.will_close:
+                reconnect = response.will_close
+            if reconnect:
                 conn.close()
                 conn = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
         conn.close()
@@ -387,7 +389,7 @@ async def websocket_phase(port: int, data: dict, sizes: Sizes) -> dict:
         url, data["customer_tokens"], sizes.connect_concurrency
     )
     opened = staff + customers
-    results = {
+    results: dict[str, Any] = {  # the JSON report: numbers, and a few sample errors
         "ws_handshakes_per_s": len(staff) / elapsed,
         "ws_handshake_p95_ms": percentile(latencies, 95) * 1000,
         "ws_handshake_errors": len(errors) + len(customer_errors),

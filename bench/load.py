@@ -93,6 +93,7 @@ class Connection:
             _, self.protocol = await loop.create_connection(_Protocol, HOST, self.port)
         protocol = self.protocol
         protocol.waiter = asyncio.get_running_loop().create_future()
+        assert protocol.transport is not None  # set by connection_made, before the connect returned
         protocol.transport.write(raw)
         try:
             return await protocol.waiter

@@ -22,8 +22,10 @@ import sys
 import tempfile
 import time
 from collections import deque
+from collections.abc import Awaitable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import uvloop
 
@@ -37,6 +39,7 @@ from stack import ROOT, Stack
 RESULTS = ROOT / "bench" / "results"
 LOCK = Path(tempfile.gettempdir()) / "shop-make-bench.lock"
 LIMIT_HEADERS = {"X-Bench-Key": "bench-limit-key"}  # bench/urls.py
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -130,10 +133,12 @@ class Bench:
         order_id = random.choice(self.all_orders)
         return load.build_request("GET", f"/api/orders/{order_id}/", self.port, self.auth)
 
-    def ship_request(self, order_id: int | None = None) -> bytes | None:
-        order_id = order_id or self.orders.take()
-        if order_id is None:
-            return None
+    def ship_request(self) -> bytes | None:
+        """The next placed order's ship request, or None once they are all taken."""
+        order_id = self.orders.take()
+        return None if order_id is None else self.ship_request_for(order_id)
+
+    def ship_request_for(self, order_id: int) -> bytes:
         body = {"carrier": "dhl", "tracking_number": f"BN{order_id:010d}"}
         path = f"/api/orders/{order_id}/ship/"
         return load.build_request("POST", path, self.port, self.auth, body)
@@ -158,7 +163,7 @@ class Bench:
                 previous, last_change = left, now
             await asyncio.sleep(0.25)
 
-    async def with_pg_sampler(self, coroutine) -> tuple[object, int]:
+    async def with_pg_sampler(self, coroutine: Awaitable[T]) -> tuple[T, int]:
         """Run ``coroutine`` while sampling the bench database's connections; return the peak."""
         peak = 0
         done = asyncio.Event()
@@ -253,7 +258,7 @@ class Bench:
                 )
                 if kind == "ship":
                     summary["drained_after_s"] = await self.drain(self.sizes.drain_timeout)
-                if counted:
+                if before is not None:  # counted
                     await asyncio.sleep(1.5)  # idle backends flush their statistics
                     after = self.stack.pg_stats()
                     ships = max(1, result.ok)
@@ -300,7 +305,7 @@ class Bench:
         if order_id is None:
             raise RuntimeError("out of placed orders")
         sent = time.perf_counter()
-        answer = await connection.request(self.ship_request(order_id))
+        answer = await connection.request(self.ship_request_for(order_id))
         return order_id, answer.status, sent, answer.done_at
 
     async def push(self) -> None:
@@ -417,7 +422,7 @@ class Bench:
             latencies[mode] += result.latencies
             failed[mode] += result.failed
         self.stack.smtp_slow(False)  # the slow sends still queued now go out at once
-        out = {
+        out: dict[str, dict[str, Any]] = {
             mode: {"latency_ms": load.latency_summary(values), "failed": failed[mode]}
             for mode, values in latencies.items()
         }

@@ -12,7 +12,8 @@ import contextlib
 import json
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from typing import cast
 
 from websockets.asyncio.client import ClientConnection, connect
 
@@ -59,14 +60,14 @@ class TimedConnection(ClientConnection):
 
 async def open_sockets(
     port: int, token: str, count: int, *, concurrency: int, deadline: float
-) -> tuple[list[ClientConnection], list[float], list[str], float]:
+) -> tuple[list[TimedConnection], list[float], list[str], float]:
     """Open ``count`` staff sockets, ``concurrency`` handshakes at a time, until ``deadline``.
 
     Returns the sockets, each handshake's seconds, the errors, and the elapsed seconds.
     """
     url = f"ws://{HOST}:{port}/ws/orders/"
     headers = {"Authorization": f"Token {token}"}
-    sockets: list[ClientConnection] = []
+    sockets: list[TimedConnection] = []
     handshakes: list[float] = []
     errors: list[str] = []
     gate = asyncio.Semaphore(concurrency)
@@ -78,13 +79,17 @@ async def open_sockets(
                 return
             start = time.perf_counter()
             try:
-                socket = await connect(
-                    url,
-                    additional_headers=headers,
-                    create_connection=TimedConnection,
-                    open_timeout=30,
-                    ping_interval=None,  # the server's heartbeat is the protocol's own
-                    max_queue=None,
+                # ``create_connection`` makes it a TimedConnection; the stubs say the base.
+                socket = cast(
+                    TimedConnection,
+                    await connect(
+                        url,
+                        additional_headers=headers,
+                        create_connection=TimedConnection,
+                        open_timeout=30,
+                        ping_interval=None,  # the server's heartbeat is the protocol's own
+                        max_queue=None,
+                    ),
                 )
             except Exception as exc:  # refused, reset, timed out: counted, not fatal
                 errors.append(f"{type(exc).__name__}: {exc}"[:200])
@@ -96,7 +101,7 @@ async def open_sockets(
     return sockets, handshakes, errors, time.perf_counter() - began
 
 
-async def close_all(sockets: list[ClientConnection], timeout: float = 30) -> None:
+async def close_all(sockets: Sequence[ClientConnection], timeout: float = 30) -> None:
     async def close(socket: ClientConnection) -> None:
         try:
             await asyncio.wait_for(socket.close(), timeout)
@@ -106,7 +111,7 @@ async def close_all(sockets: list[ClientConnection], timeout: float = 30) -> Non
     await asyncio.gather(*(close(socket) for socket in sockets))
 
 
-async def settle(sockets: list[ClientConnection], timeout: float = 60) -> int:
+async def settle(sockets: Sequence[ClientConnection], timeout: float = 60) -> int:
     """Ping each socket's consumer and wait for its pong: its connect work is then done."""
 
     async def ping(socket: ClientConnection) -> bool:
@@ -124,7 +129,7 @@ async def settle(sockets: list[ClientConnection], timeout: float = 60) -> int:
 
 
 async def push_latency(
-    sockets: list[ClientConnection],
+    sockets: Sequence[TimedConnection],
     ship: Callable[[], Awaitable[tuple[int, int, float, float]]],
     *,
     events: int,
@@ -140,7 +145,7 @@ async def push_latency(
     receipts: dict[int, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
     waiting: dict[int, asyncio.Event] = {}
 
-    async def read(index: int, socket: ClientConnection) -> None:
+    async def read(index: int, socket: TimedConnection) -> None:
         try:
             async for text in socket:
                 arrived = socket.arrived_at

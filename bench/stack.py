@@ -32,6 +32,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 import psycopg
 import redis
@@ -125,7 +126,7 @@ class Stack:
 
     # --- Lifecycle --------------------------------------------------------------------------
 
-    def __enter__(self) -> "Stack":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:

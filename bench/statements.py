@@ -76,8 +76,11 @@ def count_redis() -> None:
         finally:
             REDIS["depth"] -= 1
 
-    sync_class.send_packed_command, async_class.send_packed_command = send, asend
-    sync_class.on_connect_check_health, async_class.on_connect_check_health = setup, asetup
+    # Patching the classes' methods is the point: every connection of the process is counted.
+    sync_class.send_packed_command = send  # type: ignore[method-assign]
+    async_class.send_packed_command = asend  # type: ignore[method-assign]
+    sync_class.on_connect_check_health = setup  # type: ignore[method-assign]
+    async_class.on_connect_check_health = asetup  # type: ignore[method-assign]
 
 
 def main() -> None:

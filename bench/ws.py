@@ -93,7 +93,7 @@ class Profiler:
         time.sleep(1)
 
     def stop(self, label: str) -> None:
-        if not self.running:
+        if self.out is None or not self.running:
             return
         for popen, _ in self.running:
             popen.send_signal(2)

@@ -1,5 +1,8 @@
 """The fields every delivered row carries: how often it was tried, why it failed, and when."""
 
+from datetime import datetime
+from typing import Any, ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -19,6 +22,11 @@ class Deliverable(models.Model):
     """
 
     PENDING, SENT, FAILED = "pending", "sent", "failed"
+
+    # Declared for the type checker only: every concrete subclass has both. The manager is
+    # untyped because lookups name ``status``, which only the subclass defines.
+    objects: ClassVar[models.Manager[Any]]
+    created_at: datetime
 
     attempts = models.PositiveIntegerField(
         default=0, help_text="Every claim is counted, including attempts that crashed."

@@ -9,6 +9,7 @@ import json
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -190,7 +191,7 @@ if REDIS_URL:
     # Pub/sub channels belong to the whole Redis server, whatever database a client selected,
     # so the layer's prefix names REDIS_URL's database: deployments (or test runs) sharing one
     # server on different databases never receive each other's pushes.
-    CHANNEL_LAYERS = {
+    CHANNEL_LAYERS: dict[str, dict[str, Any]] = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {

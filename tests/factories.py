@@ -107,7 +107,7 @@ class WebhookStaffFactory(UserFactory):
     is_staff = True
 
     @factory.post_generation
-    def webhook_permissions(user, create: bool, extracted, **kwargs) -> None:
+    def webhook_permissions(user: User, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
             user.user_permissions.add(
                 *Permission.objects.filter(content_type__app_label="webhooks")

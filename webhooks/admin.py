@@ -4,6 +4,8 @@ Both are read-only: endpoints are registered through the API, which shows the se
 and checks the URL, and deliveries change only by being sent.
 """
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -12,6 +14,16 @@ from kombu.exceptions import OperationalError as BrokerError
 from orders.admin import ReadOnlyAdminMixin, ReadOnlyInline
 from webhooks import selectors, services, tasks
 from webhooks.models import Attempt, Delivery, Endpoint
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class SuccessCounts(TypedDict):
+    """What ``selectors.with_success_counts`` annotates each endpoint with."""
+
+    finished: int
+    succeeded: int
 
 
 @admin.register(Endpoint)
@@ -42,7 +54,7 @@ class EndpointAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             services.delete_endpoint(endpoint_id=endpoint_id)
 
     @admin.display(description="Success rate")
-    def success_rate(self, endpoint: Endpoint) -> str:
+    def success_rate(self, endpoint: "WithAnnotations[Endpoint, SuccessCounts]") -> str:
         if not endpoint.finished:
             return "no deliveries yet"
         rate = 100 * endpoint.succeeded / endpoint.finished

@@ -10,7 +10,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
@@ -34,9 +34,7 @@ DISABLED_ENDPOINT_ERROR = "The endpoint is disabled."
 # --- Endpoints --------------------------------------------------------------------------------
 
 
-def create_endpoint(
-    *, url: str, events: list[str], description: str, created_by: AbstractBaseUser
-) -> Endpoint:
+def create_endpoint(*, url: str, events: list[str], description: str, created_by: User) -> Endpoint:
     """Register an endpoint with a new secret; raise ``ssrf.UnsafeURL`` for a refused URL."""
     ssrf.check(url)
     return Endpoint.objects.create(

@@ -10,6 +10,7 @@ cannot reach an internal address. ``WEBHOOKS_ALLOW_PRIVATE_URLS`` lifts the addr
 import ipaddress
 import socket
 from dataclasses import dataclass
+from typing import cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -89,5 +90,6 @@ def resolve(host: str, port: int) -> list[IPAddress]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise UnsafeURL(f"{host} does not resolve.") from exc
-    # Scope ids ("fe80::1%eth0") are dropped: the address itself decides.
-    return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    # Scope ids ("fe80::1%eth0") are dropped: the address itself decides. SOCK_STREAM
+    # lookups only answer AF_INET/AF_INET6, whose sockaddr starts with the host string.
+    return [ipaddress.ip_address(cast(str, info[4][0]).split("%")[0]) for info in infos]

@@ -1,7 +1,9 @@
 """Webhooks API: register endpoints, rotate their secrets, read and retry deliveries."""
 
 import contextlib
+from typing import cast
 
+from django.contrib.auth.models import User
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from kombu.exceptions import OperationalError as BrokerError
 from rest_framework import mixins, status, viewsets
@@ -54,7 +56,7 @@ class EndpointViewSet(
         """Register an endpoint. The answer carries its secret, shown only this once."""
         data = _validated(EndpointInputSerializer(data=request.data))
         try:
-            endpoint = services.create_endpoint(created_by=request.user, **data)
+            endpoint = services.create_endpoint(created_by=cast(User, request.user), **data)
         except UnsafeURL as exc:
             raise ValidationError({"url": [str(exc)]}) from exc
         return Response(EndpointWithSecretSerializer(endpoint).data, status.HTTP_201_CREATED)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from examples.webhook_receiver import WebhookHandler, WebhookServer
 
@@ -64,9 +65,16 @@ class ScriptedReceiver:
         return self.answers.pop(0) if self.answers else Answer()
 
 
+class ScriptedServer(WebhookServer):
+    """The example's server, holding the script its handler follows."""
+
+    receiver: ScriptedReceiver
+
+
 class ScriptedHandler(WebhookHandler):
     def do_POST(self) -> None:
-        receiver: ScriptedReceiver = self.server.receiver
+        # Only ``running_receiver`` serves this handler, always from a ScriptedServer.
+        receiver = cast(ScriptedServer, self.server).receiver
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         status, text = self.receive(body)
         receiver.received.append(
@@ -79,7 +87,7 @@ class ScriptedHandler(WebhookHandler):
         elif answer.trickle:
             self._trickle(answer)
         elif answer.body_size is not None:
-            self._big(answer)
+            self._big(answer.status, answer.body_size)
         else:
             with contextlib.suppress(OSError):  # the sender gave up on a slow answer
                 self.send_response(answer.status)
@@ -89,15 +97,15 @@ class ScriptedHandler(WebhookHandler):
                 self.end_headers()
                 self.wfile.write(answer.body)
 
-    def _big(self, answer: Answer) -> None:
-        self.send_response(answer.status)
-        self.send_header("Content-Length", str(answer.body_size))
+    def _big(self, status: int, size: int) -> None:
+        self.send_response(status)
+        self.send_header("Content-Length", str(size))
         self.end_headers()
         chunk = b"x" * 65536
         sent = 0
         try:
-            while sent < answer.body_size:
-                self.wfile.write(chunk[: answer.body_size - sent])
+            while sent < size:
+                self.wfile.write(chunk[: size - sent])
                 sent += len(chunk)
         except OSError:
             return  # the sender stopped reading, as it should
@@ -120,7 +128,7 @@ def running_receiver(*, certificate: Path | None = None) -> Iterator[ScriptedRec
     """A receiver on a free port; set ``.secret`` to the endpoint's, script ``.answers``.
     With ``certificate`` (a PEM file holding the key and the certificate) it speaks TLS."""
     receiver = ScriptedReceiver(server=None)  # type: ignore[arg-type]
-    server = WebhookServer(("127.0.0.1", 0), "whsec_unset", receiver.events.append)
+    server = ScriptedServer(("127.0.0.1", 0), "whsec_unset", receiver.events.append)
     server.RequestHandlerClass = ScriptedHandler
     server.receiver = receiver
     receiver.server = server

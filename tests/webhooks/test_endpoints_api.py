@@ -18,7 +18,7 @@ def stored(db) -> Endpoint:
 
 
 def staff_with(*codenames: str):
-    user = StaffFactory(ship_permission=False)
+    user = StaffFactory.create(ship_permission=False)
     user.user_permissions.add(
         *Permission.objects.filter(content_type__app_label="webhooks", codename__in=codenames)
     )

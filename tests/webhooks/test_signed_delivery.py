@@ -51,7 +51,7 @@ def test_the_delivery_log_shows_the_successful_attempt(
 def test_placed_and_cancelled_orders_are_sent_and_shipment_is_absent(
     endpoint, webhook_receiver, customer, django_capture_on_commit_callbacks
 ):
-    order = OrderFactory(customer=customer)
+    order = OrderFactory.create(customer=customer)
     with django_capture_on_commit_callbacks(execute=True):
         cancel_order(order=order, cancelled_by=customer)
 

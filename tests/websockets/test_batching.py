@@ -25,11 +25,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_signed_in_checks_of_many_sockets_take_two_queries(django_assert_num_queries):
-    active, inactive = UserFactory(), UserFactory(is_active=False)
+    active, inactive = UserFactory.create(), UserFactory.create(is_active=False)
     token = Token.objects.create(user=active).key
     deleted = "0" * 40
     sockets = [(active.pk, None), (inactive.pk, None), (active.pk, token), (active.pk, deleted)]
-    sockets += [(UserFactory().pk, None) for _ in range(20)]
+    sockets += [(UserFactory.create().pk, None) for _ in range(20)]
 
     with django_assert_num_queries(2):
         answers = _signed_in_all(sockets)
@@ -41,11 +41,11 @@ def test_signed_in_checks_of_many_sockets_take_two_queries(django_assert_num_que
 
 
 def test_token_checks_of_many_handshakes_take_one_query(django_assert_num_queries):
-    active, inactive = UserFactory(), UserFactory(is_active=False)
+    active, inactive = UserFactory.create(), UserFactory.create(is_active=False)
     token = Token.objects.create(user=active).key
     inactive_token = Token.objects.create(user=inactive).key
     keys = [token, inactive_token, "0" * 40] + [
-        Token.objects.create(user=UserFactory()).key for _ in range(20)
+        Token.objects.create(user=UserFactory.create()).key for _ in range(20)
     ]
 
     with django_assert_num_queries(1):
@@ -60,7 +60,7 @@ def test_token_checks_of_many_handshakes_take_one_query(django_assert_num_querie
 
 
 def test_heads_of_many_feeds_take_one_query_per_kind(django_assert_num_queries):
-    orders = [OrderFactory() for _ in range(3)]
+    orders = [OrderFactory.create() for _ in range(3)]
     for position, order in enumerate(orders, start=1):
         OrderEvent.objects.create(order=order, type="placed", position=position)
     feeds = [("all", 0)] * 5
@@ -78,7 +78,7 @@ def _transaction_control(sql: str) -> bool:
 
 
 def test_a_batch_of_connects_and_disconnects_is_applied_in_order():
-    user = UserFactory()
+    user = UserFactory.create()
     LiveWatcher.objects.create(
         channel_name="old", user=user, path="/ws/orders/", last_seen_at="2026-01-01T00:00Z"
     )
