@@ -43,10 +43,9 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(MAKE) typecheck
 
 # mypy with the Django and DRF plugins over all project code ([tool.mypy] in pyproject.toml).
-# Not yet part of `make lint` and CI: the code merged from the fulfilment and webhooks work still
-# has errors to fix (issue 15).
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
