@@ -10,12 +10,11 @@ import subprocess
 import urllib.request
 import uuid
 
-import psycopg
 import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from tests.support.live_services import BASE_DIR, SHIP, free_port, wait_for
+from tests.support.live_services import BASE_DIR, SHIP, free_port, maintenance_connection, wait_for
 
 pytestmark = pytest.mark.services
 
@@ -57,18 +56,6 @@ def emails_sent(base: str, token: str) -> float | None:
             if line.startswith('shop_email_logs{status="sent"}'):
                 return float(line.split()[-1])
     return None
-
-
-def maintenance() -> psycopg.Connection:
-    server = settings.DATABASES["default"]
-    return psycopg.connect(
-        dbname="postgres",
-        user=server["USER"],
-        password=server["PASSWORD"],
-        host=server["HOST"],
-        port=server["PORT"],
-        autocommit=True,
-    )
 
 
 def test_make_stack_serves_the_live_shop_and_stops_on_ctrl_c(page, tmp_path):
@@ -138,7 +125,7 @@ def test_make_stack_serves_the_live_shop_and_stops_on_ctrl_c(page, tmp_path):
         os.killpg(stack.pid, signal.SIGINT)  # Ctrl-C reaches the terminal's whole group
         returncode = stack.wait(timeout=60)
         output.close()
-        with maintenance() as connection:
+        with maintenance_connection() as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
     # make reports the Ctrl-C ("Interrupt") as it does for any command stopped so.

@@ -6,11 +6,10 @@ import subprocess
 import sys
 import uuid
 
-import psycopg
 import pytest
 from django.conf import settings
 
-from tests.support.live_services import BASE_DIR, free_port
+from tests.support.live_services import BASE_DIR, free_port, maintenance_connection
 
 
 def check_services(**env: str) -> subprocess.CompletedProcess:
@@ -69,12 +68,5 @@ def test_a_missing_database_is_created_as_createdb_would():
         assert "Redis at" in result.stdout
         assert check_services(DATABASE_URL=url, REDIS_URL=settings.REDIS_URL).returncode == 0
     finally:
-        with psycopg.connect(
-            dbname="postgres",
-            user=server["USER"],
-            password=server["PASSWORD"],
-            host=server["HOST"],
-            port=server["PORT"],
-            autocommit=True,
-        ) as maintenance:
+        with maintenance_connection() as maintenance:
             maintenance.execute(f'DROP DATABASE IF EXISTS "{name}"')

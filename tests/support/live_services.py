@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path
 
+import psycopg
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
@@ -38,6 +39,20 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def maintenance_connection() -> psycopg.Connection:
+    """An autocommit connection to the server's ``postgres`` database, as the test settings'
+    user: for creating and dropping the databases a test starts a stack on."""
+    server = settings.DATABASES["default"]
+    return psycopg.connect(
+        dbname="postgres",
+        user=server["USER"],
+        password=server["PASSWORD"],
+        host=server["HOST"],
+        port=server["PORT"],
+        autocommit=True,
+    )
 
 
 def wait_for(predicate, *, timeout: float = 30, interval: float = 0.1, what: str = "condition"):
