@@ -1,7 +1,8 @@
 """Demo data for the embedded default: staff, customers, products and orders in every status.
 
-A project command, not an app's: it needs the orders app's services and the warehouse app's
-role. Orders are built through the services, so their events, emails and notices are real.
+A project command, not an app's: it needs the orders app's services, the warehouse app's role,
+and (for ``--reset``) every app's rows that hang off an order. Orders are built through the
+services, so their events, emails and notices are real.
 """
 
 from decimal import Decimal
@@ -10,9 +11,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils import timezone
 
-from orders.models import Order, Product
+from notifications.models import EmailLog
+from orders.models import Order, OrderEvent, Product, Shipment
 from orders.services import (
     OrderLine,
     ShipLine,
@@ -21,6 +24,7 @@ from orders.services import (
     record_tracking_event,
     ship_order,
 )
+from warehouse.models import WarehouseNotice
 from warehouse.roles import WAREHOUSE_STAFF_GROUP
 
 DEMO_PASSWORD = "demo-shop-2026"
@@ -36,15 +40,22 @@ PRODUCTS = [
 class Command(BaseCommand):
     help = (
         "Create demo users, products and orders in every status (placed, partially shipped, "
-        "shipped, delivered, cancelled). Idempotent."
+        "shipped, delivered, cancelled). Idempotent; --reset deletes the demo customers' orders "
+        "first, so there are placed orders to ship again."
     )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
             "--force", action="store_true", help="Allow running with DJANGO_PRODUCTION=1."
         )
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Delete the demo customers' orders (and everything recorded about them), "
+            "then seed again.",
+        )
 
-    def handle(self, *args, force: bool, **options) -> None:
+    def handle(self, *args, force: bool, reset: bool, **options) -> None:
         if settings.PRODUCTION and not force:
             raise CommandError("Refusing to load demo data in production (use --force).")
         warehouse_staff = Group.objects.filter(name=WAREHOUSE_STAFF_GROUP).first()
@@ -60,6 +71,9 @@ class Command(BaseCommand):
             for sku, name, price in PRODUCTS
         ]
 
+        if reset:
+            deleted = _delete_orders(customers=[alice, bob])
+            self.stdout.write(f"Deleted {deleted} demo orders.")
         for customer in (alice, bob):
             if Order.objects.filter(customer=customer).exists():
                 continue
@@ -115,6 +129,23 @@ class Command(BaseCommand):
             ("bob", "customer"),
         ):
             self.stdout.write(f"  {username:<10} {role}")
+
+
+@transaction.atomic
+def _delete_orders(*, customers: list[User]) -> int:
+    """Delete the customers' orders and every row about them; the number of orders deleted.
+
+    Shipped orders are protected on purpose (``Shipment.order`` is ``PROTECT``, and so are the
+    email logs' and notices' keys), so the rows that protect them go first, from the outside
+    in; what is left cascades with the order (items, watchers, webhook deliveries). One
+    transaction: a failure deletes nothing.
+    """
+    orders = Order.objects.filter(customer__in=customers)
+    EmailLog.objects.filter(shipment__order__in=orders).delete()
+    WarehouseNotice.objects.filter(order__in=orders).delete()
+    OrderEvent.objects.filter(order__in=orders).delete()
+    Shipment.objects.filter(order__in=orders).delete()
+    return orders.delete()[1].get(Order._meta.label, 0)
 
 
 def _user(username: str, **fields) -> User:
