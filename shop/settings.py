@@ -440,10 +440,11 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    # DRF's JSON with a newline at the end, for curl (shop/api/renderers.py).
+    # DRF's JSON with a newline at the end, for curl, and its browsable API with forms from
+    # the view's serializer only (shop/api/renderers.py).
     "DEFAULT_RENDERER_CLASSES": [
         "shop.api.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "shop.api.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_SCHEMA_CLASS": "shop.api.openapi.AutoSchema",
     # Every write is limited per user; token login per client address (shop/api/login.py).

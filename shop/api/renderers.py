@@ -1,7 +1,10 @@
-"""The API's JSON renderer: DRF's, with a newline after each body.
+"""The API's renderers: DRF's, with two fixes.
 
-A body that ends without one leaves a terminal's prompt glued to it after ``curl``, and
-breaks tools that read JSON lines. Only the bytes change: a JSON parser skips the whitespace.
+JSON gets a newline after each body: a body that ends without one leaves a terminal's prompt
+glued to it after ``curl``, and breaks tools that read JSON lines. Only the bytes change: a
+JSON parser skips the whitespace.
+
+The browsable API builds its forms from the view's serializer only (below).
 """
 
 from collections.abc import Mapping
@@ -19,3 +22,20 @@ class JSONRenderer(renderers.JSONRenderer):
     ) -> bytes:
         body = super().render(data, accepted_media_type, renderer_context)
         return body + b"\n" if body else body
+
+
+class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
+    """DRF's, with every form built from the view's serializer, never the response's.
+
+    After a POST, DRF builds the form from the serializer of the response when it has one. An
+    action whose input and answer differ (ship takes a carrier and answers with the order)
+    would then show a form of the order's fields. Data from another serializer than the
+    view's is not used for the form; the view's own (an update's instance) still is.
+    """
+
+    def get_rendered_html_form(self, data: Any, view: Any, method: str, request: Any) -> Any:
+        serializer = getattr(data, "serializer", None)
+        own = getattr(view, "get_serializer_class", None)
+        if serializer is not None and own is not None and not isinstance(serializer, own()):
+            data = None
+        return super().get_rendered_html_form(data, view, method, request)
