@@ -1,12 +1,19 @@
-"""The customer's pages: their order list, and one order's tracking page kept live."""
+"""The customer's pages: their order list, the catalogue they order from, and one order's
+tracking page kept live."""
+
+from typing import cast
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from orders.carriers import Carrier
+from orders.forms import CatalogueOrderForm
 from orders.models import ShipmentStatus
-from orders.selectors import order_timeline, visible_orders, with_details
+from orders.selectors import order_timeline, orderable_products, visible_orders, with_details
+from orders.services import place_order
 
 HOME_ORDERS = 50
 # The tracking page's progress bar (an exception shows as the step reached before it).
@@ -20,6 +27,27 @@ PROGRESS_STEPS = [
 def home(request: HttpRequest) -> HttpResponse:
     orders = visible_orders(user=request.user).order_by("-created_at", "-id")[:HOME_ORDERS]
     return render(request, "orders/home.html", {"orders": orders})
+
+
+@login_required
+def catalogue(request: HttpRequest) -> HttpResponse:
+    """Order from the catalogue through ``place_order``, as ``POST /api/orders/`` does; then
+    the order's tracking page. The service's refusals are shown on the form."""
+    form = CatalogueOrderForm(
+        request.POST if request.method == "POST" else None, products=orderable_products()
+    )
+    if form.is_valid():
+        try:
+            order = place_order(
+                customer=cast(User, request.user),  # login_required: a signed-in user
+                lines=form.lines(),
+                shipping_address=form.cleaned_data["shipping_address"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, [m for messages in exc.message_dict.values() for m in messages])
+        else:
+            return redirect("track-order", order_id=order.pk)
+    return render(request, "orders/catalogue.html", {"form": form})
 
 
 @login_required

@@ -85,3 +85,8 @@ def visible_products(*, user: User | AnonymousUser) -> QuerySet[Product]:
 
 def order_timeline(*, order: Order) -> QuerySet[OrderEvent]:
     return order.events.order_by("id")
+
+
+def orderable_products() -> QuerySet[Product]:
+    """What anyone may order (``place_order`` refuses the rest), in the catalogue's order."""
+    return Product.objects.filter(active=True)

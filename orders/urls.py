@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from orders.pages import home, track_order
+from orders.pages import catalogue, home, track_order
 from orders.views import CarrierEventsViewSet, OrderViewSet, ProductViewSet, ShipmentViewSet
 
 router = SimpleRouter()
@@ -14,5 +14,6 @@ router.register("carriers", CarrierEventsViewSet, basename="carrier")
 
 urlpatterns = [
     path("", home, name="home"),
+    path("catalogue/", catalogue, name="catalogue"),
     path("orders/<int:order_id>/track/", track_order, name="track-order"),
 ]
