@@ -27,7 +27,8 @@ class CatalogueOrderForm(forms.Form):
         return [(self[f"{QUANTITY_PREFIX}{p.pk}"], p) for p in self.products]
 
     def clean_shipping_address(self) -> str:
-        address = self.cleaned_data["shipping_address"]
+        # Browsers send a textarea's line breaks as CRLF; the API's addresses have LF.
+        address = self.cleaned_data["shipping_address"].replace("\r\n", "\n")
         try:
             printable(address)
         except serializers.ValidationError as exc:
@@ -49,7 +50,7 @@ class CatalogueOrderForm(forms.Form):
                 "A product you chose is no longer available: check the list and order again."
             )
         lines = self.lines()
-        if not lines and not self.errors:
+        if not lines and not any(name.startswith(QUANTITY_PREFIX) for name in self.errors):
             raise forms.ValidationError("Choose a quantity of at least one product.")
         if len(lines) > MAX_ITEMS_PER_ORDER:
             raise forms.ValidationError(f"Order at most {MAX_ITEMS_PER_ORDER} products at once.")

@@ -61,8 +61,9 @@ def test_the_nav_and_an_empty_order_list_link_to_it(shopper):
 def test_placing_an_order_goes_through_the_service_to_the_tracking_page(
     shopper, customer, products
 ):
+    crlf = ADDRESS.replace("\n", "\r\n")  # as a browser sends a textarea's lines
     response = shopper.post(
-        URL, {quantity(products[0]): "2", quantity(products[1]): "", "shipping_address": ADDRESS}
+        URL, {quantity(products[0]): "2", quantity(products[1]): "", "shipping_address": crlf}
     )
 
     order = Order.objects.get()
@@ -107,6 +108,12 @@ def test_bad_input_is_shown_on_the_form(shopper, products, data, error):
     assert error in response.text
     assert 'class="error"' in response.text
     assert not Order.objects.exists()
+
+
+def test_every_mistake_is_shown_at_once(shopper, products):
+    page = shopper.post(URL, {"shipping_address": ""}).text
+    assert "Choose a quantity of at least one product." in page
+    assert "This field is required." in page
 
 
 def test_what_was_entered_is_kept_on_an_error(shopper, products):
