@@ -20,10 +20,12 @@ $(BIN)/.installed: requirements/base.txt requirements/dev.txt
 	$(BIN)/pip install --quiet --require-hashes -r requirements/base.txt -r requirements/dev.txt
 	touch $@
 
+# The server and the demo's carrier (Procfile.run) under honcho, with no .env (the embedded
+# defaults; honcho sets PORT itself, hence RUN_ADDRESS). Ctrl-C stops both.
 run: $(BIN)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	RUN_ADDRESS=$(HOST):$(PORT) $(BIN)/honcho start -f Procfile.run -e /dev/null || test $$? -eq 130
 
 # The Procfile's processes under honcho, which reads .env (cp .env.example .env) into every
 # command here; a variable set in .env wins over the shell's. Ctrl-C stops them all.

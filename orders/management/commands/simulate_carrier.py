@@ -5,7 +5,8 @@ delivered), all parcels together, ``--interval`` seconds apart: someone watching
 page sees them move. Each event is signed with the carrier's secret from
 ``CARRIER_WEBHOOK_SECRETS`` and posted to ``POST /api/carriers/<carrier>/events/`` of a
 running server, exactly as a carrier would send it; its ``event_id`` names the parcel and the
-step, so running the command again replays nothing.
+step, so running the command again replays nothing. ``make run`` plays the carrier with
+``manage.py demo_carrier``, which sends its events with ``send_step`` below.
 """
 
 import json
@@ -26,6 +27,10 @@ LOCATIONS: dict[str, str] = {
     ShipmentStatus.OUT_FOR_DELIVERY: "Local depot",
     ShipmentStatus.DELIVERED: "Front door",
 }
+
+
+class NoServer(CommandError):
+    """Nothing answers at the base URL (not started yet, or restarting)."""
 
 
 class Command(BaseCommand):
@@ -51,34 +56,36 @@ class Command(BaseCommand):
             if number:
                 time.sleep(interval)
             for parcel in parcels:
-                code = self._send(base_url.rstrip("/"), parcel, step)
+                code = send_step(base_url.rstrip("/"), parcel, step)
                 self.stdout.write(f"{parcel.tracking_number}: {step} -> {code}")
 
-    def _send(self, base_url: str, parcel: Shipment, step: str) -> int:
-        secret = signature_secret(parcel.carrier)
-        if secret is None:
-            raise CommandError(f"No secret for {parcel.carrier}: set CARRIER_WEBHOOK_SECRETS.")
-        body = json.dumps(
-            {
-                "event_id": f"sim-{parcel.pk}-{step}",
-                "tracking_number": parcel.tracking_number,
-                "status": step,
-                "occurred_at": timezone.now().isoformat(),
-                "location": LOCATIONS[step],
-            }
-        ).encode()
-        request = urllib.request.Request(
-            f"{base_url}/api/carriers/{parcel.carrier}/events/",
-            data=body,
-            headers={
-                "Content-Type": "application/json",
-                "X-Carrier-Signature": sign(secret=secret, body=body),
-            },
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return response.status
-        except urllib.error.HTTPError as exc:
-            return exc.code
-        except urllib.error.URLError as exc:
-            raise CommandError(f"No server at {base_url}: {exc.reason}") from exc
+
+def send_step(base_url: str, parcel: Shipment, step: str) -> int:
+    """Post the parcel's ``step`` event, signed, to the server's ingest; the HTTP status."""
+    secret = signature_secret(parcel.carrier)
+    if secret is None:
+        raise CommandError(f"No secret for {parcel.carrier}: set CARRIER_WEBHOOK_SECRETS.")
+    body = json.dumps(
+        {
+            "event_id": f"sim-{parcel.pk}-{step}",
+            "tracking_number": parcel.tracking_number,
+            "status": step,
+            "occurred_at": timezone.now().isoformat(),
+            "location": LOCATIONS[step],
+        }
+    ).encode()
+    request = urllib.request.Request(
+        f"{base_url}/api/carriers/{parcel.carrier}/events/",
+        data=body,
+        headers={
+            "Content-Type": "application/json",
+            "X-Carrier-Signature": sign(secret=secret, body=body),
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except OSError as exc:  # refused, reset or timed out (URLError is one)
+        raise NoServer(f"No server at {base_url}: {getattr(exc, 'reason', exc)}") from exc
