@@ -66,13 +66,13 @@ class OrderViewSet(
     input_serializer_classes = {"create": OrderCreateSerializer, "ship": ShipOrderSerializer}
     filterset_fields = ["status"]
 
+    def get_serializer_class(self):
+        return self.input_serializer_classes.get(self.action, OrderSerializer)
+
     def get_queryset(self):
         orders = selectors.visible_orders(user=self.request.user)
         # Actions only need the row; the details are loaded for the response.
         return selectors.with_details(orders) if self.action in {"list", "retrieve"} else orders
-
-    def get_serializer_class(self):
-        return self.input_serializer_classes.get(self.action, OrderSerializer)
 
     @extend_schema(request=OrderCreateSerializer, responses={201: OrderSerializer})
     def create(self, request: Request) -> Response:
