@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from orders.carriers import Carrier
-from orders.forms import CatalogueOrderForm
+from orders.catalogue_form import CatalogueOrderForm
 from orders.models import ShipmentStatus
 from orders.selectors import order_timeline, orderable_products, visible_orders, with_details
 from orders.services import place_order
