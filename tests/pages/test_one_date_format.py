@@ -13,6 +13,7 @@ from notifications.messages import order_event_message
 from orders.models import OrderEvent
 from orders.services import record_tracking_event
 from tests.support.clients import log_in
+from tests.support.dates import shop_format
 
 pytestmark = pytest.mark.django_db
 
@@ -20,9 +21,7 @@ SHOP_ZONE = "Asia/Kolkata"  # UTC+05:30: a date in UTC or in another zone would 
 
 
 def shown(moment: datetime) -> str:
-    """The shop's format, written out independently of Django's: "22 Nov 2026, 23:51"."""
-    local = moment.astimezone(ZoneInfo(SHOP_ZONE))
-    return f"{local.day} {local:%b %Y, %H:%M}"
+    return shop_format(moment, SHOP_ZONE)
 
 
 def time_texts(html: str) -> dict[str, str]:
