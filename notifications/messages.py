@@ -12,6 +12,7 @@ from orders.signals import (
     ShipmentUpdatedPayload,
     ShippedPayload,
 )
+from shop.api.timestamps import display, display_iso
 
 # One group message reaches the order's, the customer's and the staff group; each feed has its
 # own previous position, so the message carries both and each consumer keeps its feed's.
@@ -42,6 +43,9 @@ def order_event_message(event: OrderEvent) -> dict[str, Any]:
         "order_id": event.order_id,
         "order_number": payload["order_number"],
         "status": payload["status"],
+        # When the event happened, as the tracking page's timeline shows it.
+        "created_at": event.created_at.isoformat(),
+        "created_at_display": display(event.created_at),
     }
     if event.type == OrderEvent.Type.SHIPPED:
         shipped = cast(ShippedPayload, event.payload)
@@ -63,6 +67,7 @@ def order_event_message(event: OrderEvent) -> dict[str, Any]:
             "tracking_number": updated["tracking_number"],
             "shipment_status": updated["shipment_status"],
             "occurred_at": updated["occurred_at"],
+            "occurred_at_display": display_iso(updated["occurred_at"]),
             "location": updated["location"],
             "message": updated["message"],
         }

@@ -8,6 +8,7 @@ See docs/README.md for the table of variables.
 import json
 import os
 import re
+import zoneinfo
 from pathlib import Path
 from typing import Any
 
@@ -401,9 +402,20 @@ LOGIN_FAILURE_LIMIT = 10
 LOGIN_FAILURE_WINDOW = 15 * 60
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+# The shop's time zone: every date a page shows, rendered or pushed live, is in it (stored
+# dates stay UTC). A name the tz database does not know stops startup.
+TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE") or "UTC"
+try:
+    zoneinfo.ZoneInfo(TIME_ZONE)
+except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+    raise ImproperlyConfigured(
+        f"DJANGO_TIME_ZONE must be a tz database name, got {TIME_ZONE!r}"
+    ) from exc
 USE_I18N = True
 USE_TZ = True
+# The shop's date format (DATETIME_FORMAT, "22 Nov 2026, 23:51") for English, in shop/formats/;
+# other languages keep Django's. Pages and websocket messages format with it alike.
+FORMAT_MODULE_PATH = ["shop.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))

@@ -68,7 +68,24 @@ def deliver_notice(*, notice_id: int) -> float | None:
     acknowledged or claimed notice is left alone.
     """
     notices = WarehouseNotice.objects.select_related("order", "shipment")
-    return attempts.deliver(notices, notice_id, compose=_pick_list)
+    retry_in = attempts.deliver(notices, notice_id, compose=_pick_list)
+    if retry_in is None:
+        _push_outcome(notice_id)
+    return retry_in
+
+
+def _push_outcome(notice_id: int) -> None:
+    """Show staff the notice's new status (sent, or failed for good) once it is stored.
+
+    Also after an attempt that was not this worker's: pushing a status the board shows
+    already changes nothing there, so a repeat is harmless. A retry still pending pushes
+    nothing. Best effort, like every push: a dropped one shows on the board's next load.
+    """
+    notice = WarehouseNotice.objects.select_related("order", "shipment", "acknowledged_by").get(
+        pk=notice_id
+    )
+    if notice.status in {WarehouseNotice.Status.SENT, WarehouseNotice.Status.FAILED}:
+        transaction.on_commit(partial(push_notice, notice), robust=True)
 
 
 def _pick_list(notice: WarehouseNotice) -> EmailMessage:
@@ -81,8 +98,14 @@ def _pick_list(notice: WarehouseNotice) -> EmailMessage:
 
 
 def reopen_failed_notices(*, notice_ids: list[int]) -> list[int]:
-    """Put failed notices back to pending; return their ids. The caller enqueues them."""
-    return attempts.reopen_failed(WarehouseNotice, notice_ids)
+    """Put failed notices back to pending and show staff that they are; return their ids.
+    The caller enqueues them."""
+    reopened = attempts.reopen_failed(WarehouseNotice, notice_ids)
+    for notice in WarehouseNotice.objects.select_related("order", "shipment").filter(
+        pk__in=reopened
+    ):
+        transaction.on_commit(partial(push_notice, notice), robust=True)
+    return reopened
 
 
 def acknowledge_notice(*, notice: WarehouseNotice, user: User) -> WarehouseNotice:

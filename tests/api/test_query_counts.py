@@ -26,10 +26,10 @@ ORDER_LIST_QUERIES = 6
 SHIP_REQUEST_STATEMENTS = 10
 # The three tasks the receivers enqueue (eager here): the email's 8 (the event, the parcel's
 # lines for the text, the log inserted unless there, its id and status, then claim, attempt
-# number, the row, the outcome), the notice's 10 (the event, the parcel's lines,
-# get_or_create 4, then the same 4 to deliver) and the webhooks' 1 (the active endpoints:
-# none here).
-SHIP_TASK_STATEMENTS = 19
+# number, the row, the outcome), the notice's 11 (the event, the parcel's lines,
+# get_or_create 4, then the same 4 to deliver, and its status read back for the board's live
+# push) and the webhooks' 1 (the active endpoints: none here).
+SHIP_TASK_STATEMENTS = 20
 ORDER_TABLE = re.compile(r'(FROM|JOIN) "orders_order"( |$)')
 
 

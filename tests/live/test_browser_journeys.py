@@ -5,12 +5,17 @@
 2. Staff log into the admin, ship an order from its ship page, and see a refused ship as an
    error message.
    A parcel then moves to delivered, from signed carrier events, while the page is open.
-3. The warehouse page shows a new notice live; acknowledging it updates page and database.
+3. The warehouse page shows a new notice live, then its pick list sent; acknowledging it
+   updates page and database.
 4. The API docs (Swagger UI) load and list the operations; the browsable API's login and
    pages work.
 
 Every journey runs under the site's Content-Security-Policy and fails on any violation the
 browser reports; the live updates prove that the policy lets the page's websocket connect.
+
+The shop runs in one time zone (``DJANGO_TIME_ZONE``) and the browser in another, with another
+locale: a date pushed live must read exactly like the same date rendered by the server. At a
+phone's width the stacked tables keep their column labels.
 """
 
 import json
@@ -26,7 +31,7 @@ from playwright.sync_api import expect
 from rest_framework.authtoken.models import Token
 
 from orders.carriers import sign
-from orders.models import Order, Product
+from orders.models import Order, OrderEvent, Product
 from tests.factories import (
     DEFAULT_PASSWORD,
     OrderFactory,
@@ -34,12 +39,52 @@ from tests.factories import (
     UserFactory,
     WarehouseStaffFactory,
 )
+from tests.support.dates import shop_format
 from warehouse.models import WarehouseNotice
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 SHIP = {"carrier": "ups", "tracking_number": "1Z999AA10123456784"}
 LIVE_TIMEOUT_MS = 5000
+# The shop's zone (UTC+05:30) and the browser's (UTC-08:00 or -07:00) and locale: a date in the
+# browser's zone, or formatted by its locale ("1.12.2026, 15:04:05"), cannot pass for the shop's.
+SHOP_ZONE = "Asia/Kolkata"
+BROWSER = {"timezone_id": "America/Los_Angeles", "locale": "de-DE"}
+PHONE = {"width": 390, "height": 844}
+# A stacked cell's label: the ::before content site.css gives td[data-label] at phone width.
+STACKED_LABEL = """td => {
+  const label = getComputedStyle(td, "::before");
+  return label.display === "none" || label.visibility === "hidden" ? "none" : label.content;
+}"""
+
+
+@pytest.fixture
+def page(browser) -> Iterator:
+    """A page in the browser's own time zone and locale, unlike the shop's."""
+    context = browser.new_context(viewport={"width": 1100, "height": 800}, **BROWSER)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(autouse=True)
+def _shop_time_zone(monkeypatch, settings) -> None:
+    """The server processes (asgi_server reads the environment when it is set up, after this
+    autouse fixture) and this process, which writes the expected dates, run in SHOP_ZONE."""
+    monkeypatch.setenv("DJANGO_TIME_ZONE", SHOP_ZONE)
+    settings.TIME_ZONE = SHOP_ZONE
+
+
+def shown(moment) -> str:
+    return shop_format(moment, SHOP_ZONE)
+
+
+def assert_stacked_labels(page, cells: dict[str, str]) -> None:
+    """At phone width each cell (a selector) shows its label (``cells``' value) above it."""
+    for selector, label in cells.items():
+        cell = page.locator(selector).first
+        expect(cell).to_be_visible()
+        assert cell.evaluate(STACKED_LABEL) == f'"{label}"', selector
 
 
 @pytest.fixture(autouse=True)
@@ -104,13 +149,41 @@ def test_customer_sees_the_shipment_live(asgi_server, page, screenshot_dir):
         "href", Order.objects.get(pk=order.pk).shipments.get().tracking_url
     )
     expect(page.locator("#shipment-tracking-number")).to_have_text(SHIP["tracking_number"])
-    expect(page.locator("#timeline li")).to_have_text([re.compile(r"^Shipped ")])
+    shipped = OrderEvent.objects.get(order=order, type="shipped")
+    expect(page.locator("#timeline li")).to_have_text([f"Shipped {shown(shipped.created_at)}"])
     expect(page.locator("#live-status")).to_contain_text("is now shipped")
     assert page.evaluate("window.notReloaded") is True
+    pushed = page.locator("#timeline li").all_inner_texts()
     page.screenshot(path=screenshot_dir / "tracking-page.png", full_page=True)
 
-    page.set_viewport_size({"width": 375, "height": 740})  # phone width: nothing cut off
+    page.reload()  # the same row, rendered by the server
+    expect(page.locator("#timeline li")).to_have_text(pushed)
+
+    page.set_viewport_size(PHONE)  # nothing cut off, and every stacked cell labelled
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    expect(page.locator("table thead")).to_be_hidden()
+    assert_stacked_labels(
+        page,
+        {
+            'td[data-label="Product"]': "Product",
+            'td[data-label="Quantity"]': "Quantity",
+            'td[data-label="Shipped"]': "Shipped",
+            'td[data-label="Price"]': "Price",
+            'td[data-label="Total"]': "Total",
+        },
+    )
+    page.screenshot(path=screenshot_dir / "tracking-page-phone.png", full_page=True)
+
+    page.goto(f"{server.http}/")
+    assert_stacked_labels(
+        page,
+        {
+            'td[data-label="Order"]': "Order",
+            'td[data-label="Placed"]': "Placed",
+            'td[data-label="Status"]': "Status",
+        },
+    )
+    expect(page.locator('td[data-label="Placed"]')).to_have_text(shown(order.created_at))
 
 
 def carrier_event(server, status: str, step: int) -> None:
@@ -162,6 +235,27 @@ def test_customer_sees_a_parcel_move_to_delivered(asgi_server, page, screenshot_
     expect(page.locator("#order-status")).to_have_text("Delivered", timeout=LIVE_TIMEOUT_MS)
     assert page.evaluate("window.notReloaded") is True
     page.screenshot(path=screenshot_dir / "tracking-page-delivered.png", full_page=True)
+    # Pushed dates read as the shop's, in its zone; after a reload the server's rows match.
+    events = parcel.locator(".parcel-events li")
+    expect(events).to_have_text(
+        [
+            f"{label}, Springfield {shown(tracking.occurred_at)}"
+            for label, tracking in zip(
+                ["In transit", "Out for delivery", "Delivered"],
+                Order.objects.get(pk=order.pk)
+                .shipments.get()
+                .tracking_events.order_by("occurred_at"),
+                strict=True,
+            )
+        ]
+    )
+    pushed = {
+        "parcel": events.all_inner_texts(),
+        "timeline": page.locator("#timeline li").all_inner_texts(),
+    }
+    page.reload()
+    expect(events).to_have_text(pushed["parcel"])
+    expect(page.locator("#timeline li")).to_have_text(pushed["timeline"])
 
 
 def test_staff_ship_from_the_admin_and_see_a_refusal(asgi_server, page, screenshot_dir):
@@ -211,7 +305,21 @@ def test_warehouse_page_shows_and_acknowledges_a_notice_live(asgi_server, page, 
     row = page.locator("#notices tbody tr", has_text=order.number)
     expect(row).to_be_visible(timeout=LIVE_TIMEOUT_MS)
     expect(row.get_by_role("listitem")).to_have_count(2)
+    # The server runs tasks eagerly: the pick list is sent as soon as the notice is recorded.
+    expect(row.locator(".badge")).to_have_text("Sent", timeout=LIVE_TIMEOUT_MS)
+    assert WarehouseNotice.objects.get(order=order).status == "sent"
     page.screenshot(path=screenshot_dir / "warehouse-page.png", full_page=True)
+    page.set_viewport_size(PHONE)
+    assert_stacked_labels(
+        page,
+        {
+            'td[data-label="Order"]': "Order",
+            'td[data-label="Pack"]': "Pack",
+            'td[data-label="Carrier"]': "Carrier",
+            'td[data-label="Status"]': "Status",
+        },
+    )
+    page.screenshot(path=screenshot_dir / "warehouse-page-phone.png", full_page=True)
 
     row.get_by_role("button", name=re.compile("Acknowledge")).click()
 

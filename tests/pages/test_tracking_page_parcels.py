@@ -32,7 +32,7 @@ def test_every_parcel_shows_its_lines_status_and_events(client, order, customer,
     assert "Out for delivery, Springfield depot" in page
     for step in ("shipped", "in_transit", "out_for_delivery", "delivered"):
         assert f'data-step="{step}"' in page
-    assert f'<td id="item-{second_item.pk}-shipped">0</td>' in page
+    assert f'<td data-label="Shipped" id="item-{second_item.pk}-shipped">0</td>' in page
 
 
 def test_no_parcels_before_the_first_ship(client, order, customer):

@@ -19,6 +19,7 @@ from orders.dispatch import dispatch_event
 from orders.models import Order, OrderEvent
 from orders.services import OrderLine, cancel_order, place_order, ship_order
 from orders.signals import order_shipped
+from shop.api.timestamps import display
 from tests.factories import ProductFactory
 from tests.support.channel_layer import drain, join
 from tests.support.live_services import free_port
@@ -53,6 +54,8 @@ def test_shipping_pushes_one_message_to_each_group(
         "order_id": order.pk,
         "order_number": order.number,
         "status": "shipped",
+        "created_at": event.created_at.isoformat(),
+        "created_at_display": display(event.created_at),
         "shipment_id": event.shipment_id,
         "lines": [
             {"item": line["item"], "sku": line["sku"], "quantity": line["quantity"]}

@@ -7,6 +7,7 @@ from rest_framework.authtoken.models import Token
 from orders.dispatch import dispatch_event
 from orders.models import OrderEvent
 from orders.services import OrderLine, cancel_order, place_order
+from shop.api.timestamps import display
 from tests.factories import UserFactory
 from tests.support.ws import open_socket, receive
 
@@ -32,6 +33,8 @@ async def test_customer_sees_their_order_ship(order, customer_token, ship):
         "order_id": order.pk,
         "order_number": order.number,
         "status": "shipped",
+        "created_at": event.created_at.isoformat(),
+        "created_at_display": display(event.created_at),
         "shipment_id": event.shipment_id,
         "lines": [
             {"item": line["item"], "sku": line["sku"], "quantity": line["quantity"]}

@@ -18,8 +18,24 @@ const parcelLabels = {
   delivered: "Delivered",
   exception: "Exception",
 };
-const typeLabels = { "shipment.updated": "Parcel update" };
+// The timeline labels events by type, as the server does (OrderEvent's type labels).
+const typeLabels = {
+  "order.placed": "Placed",
+  "order.shipped": "Shipped",
+  "shipment.updated": "Parcel update",
+  "order.delivered": "Delivered",
+  "order.cancelled": "Cancelled",
+};
 const steps = ["shipped", "in_transit", "out_for_delivery", "delivered"];
+// A <time> as the server renders it: the message carries the ISO instant and the text in the
+// shop's time zone and format (docs/websockets.md), never the browser's locale.
+function timeElement(iso, text) {
+  const when = document.createElement("time");
+  when.dateTime = iso;
+  when.textContent = text;
+  return when;
+}
+
 const carrierNames = JSON.parse(document.getElementById("carrier-names").textContent);
 const itemNames = JSON.parse(document.getElementById("item-names").textContent);
 
@@ -66,12 +82,11 @@ function updateParcel(event) {
   if (!parcel) return;
   setParcelStatus(parcel, event.shipment_status);
   const entry = document.createElement("li");
-  const when = document.createElement("time");
-  const at = new Date(event.occurred_at);
-  when.dateTime = at.toISOString();
-  when.textContent = at.toLocaleString();
   const where = event.location ? `, ${event.location}` : "";
-  entry.append(`${parcelLabels[event.shipment_status] ?? event.shipment_status}${where} `, when);
+  entry.append(
+    `${parcelLabels[event.shipment_status] ?? event.shipment_status}${where} `,
+    timeElement(event.occurred_at, event.occurred_at_display),
+  );
   parcel.querySelector(".parcel-events").append(entry);
 }
 
@@ -90,12 +105,8 @@ function showEvent(event) {
   if (event.type === "shipment.updated") updateParcel(event);
   const entry = document.createElement("li");
   entry.dataset.position = event.position;
-  const when = document.createElement("time");
-  const at = new Date(event.shipped_at ?? event.occurred_at ?? event.delivered_at ?? Date.now());
-  when.dateTime = at.toISOString();
-  when.textContent = at.toLocaleString();
-  const label = typeLabels[event.type] ?? statusLabels[event.status] ?? event.status;
-  entry.append(`${label} `, when);
+  const label = typeLabels[event.type] ?? event.type;
+  entry.append(`${label} `, timeElement(event.created_at, event.created_at_display));
   timeline.append(entry);
   liveStatus.textContent = `Order ${event.order_number} is now ${status.textContent.toLowerCase()}.`;
 }

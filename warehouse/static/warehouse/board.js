@@ -6,17 +6,30 @@ const canAcknowledge = table.dataset.canAcknowledge === "true";
 const empty = document.getElementById("empty");
 const liveStatus = document.getElementById("live-status");
 const csrfToken = document.querySelector("#csrf [name=csrfmiddlewaretoken]").value;
-const statusLabels = { pending: "Pending", sent: "Sent", acknowledged: "Acknowledged" };
+const statusLabels = {
+  pending: "Pending",
+  sent: "Sent",
+  failed: "Failed",
+  acknowledged: "Acknowledged",
+};
 
-function cell(...children) {
+// A cell; its label heads it when a phone stacks the table (site.css, td[data-label]).
+function cell(label, ...children) {
   const td = document.createElement("td");
+  if (label) td.dataset.label = label;
   td.append(...children);
   return td;
 }
 
+// Acknowledged is final: a message about the notice that arrives later (its "sent", pushed by
+// the worker, may cross the acknowledgement) must not bring the row back.
+const acknowledged = new Set();
+
 function render(notice) {
+  if (acknowledged.has(notice.notice_id)) return;
   let row = rows.querySelector(`tr[data-notice-id="${notice.notice_id}"]`);
   if (notice.status === "acknowledged") {
+    acknowledged.add(notice.notice_id);
     row?.remove();
     liveStatus.textContent = `Order ${notice.order_number} acknowledged by ${notice.acknowledged_by}.`;
   } else {
@@ -32,7 +45,7 @@ function render(notice) {
     const badge = document.createElement("span");
     badge.className = `badge badge-${notice.status}`;
     badge.textContent = statusLabels[notice.status] ?? notice.status;
-    const action = cell();
+    const action = cell(null);
     if (canAcknowledge) {
       const button = document.createElement("button");
       button.type = "button";
@@ -45,10 +58,10 @@ function render(notice) {
       action.append(button);
     }
     row.replaceChildren(
-      cell(notice.order_number),
-      cell(items),
-      cell(`${notice.carrier.toUpperCase()} ${notice.tracking_number}`),
-      cell(badge),
+      cell("Order", notice.order_number),
+      cell("Pack", items),
+      cell("Carrier", `${notice.carrier.toUpperCase()} ${notice.tracking_number}`),
+      cell("Status", badge),
       action,
     );
     if (isNew) {
@@ -88,7 +101,7 @@ rows.addEventListener("click", (click) => {
 
 // After (re)connecting, read the open notices so nothing missed while offline stays hidden.
 async function reconcile() {
-  for (const status of ["pending", "sent"]) {
+  for (const status of ["pending", "sent", "failed"]) {
     let url = `/api/warehouse/notices/?status=${status}`;
     while (url) {
       const page = await (await fetch(url, { headers: { Accept: "application/json" } })).json();
