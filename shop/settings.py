@@ -193,7 +193,7 @@ if REDIS_URL:
     # server on different databases never receive each other's pushes.
     CHANNEL_LAYERS: dict[str, dict[str, Any]] = {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "BACKEND": "shop.api.channel_layer.FanOutPubSubChannelLayer",
             "CONFIG": {
                 "hosts": [REDIS_HOST],
                 "prefix": f"asgi.db{redis_url_database(REDIS_URL)}.",
