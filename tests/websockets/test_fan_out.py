@@ -21,6 +21,7 @@ import pytest_asyncio
 import uvicorn
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 from websockets.asyncio.client import ClientConnection, connect
 
@@ -59,17 +60,14 @@ class Served:
 
 @pytest_asyncio.fixture
 async def served() -> AsyncIterator[Served]:
-    """``shop.asgi`` behind uvicorn's HTTP protocol, upgrading to the production websocket
-    protocol, as ``uvicorn --ws shop.websocket_protocol:WebSocketProtocol`` serves it, in this
-    test's loop, on a free port."""
+    """``shop.asgi`` as ``uvicorn --ws shop.websocket_protocol:WebSocketProtocol`` serves it
+    (httptools' HTTP protocol upgrading to ours), in this test's loop, on a free port."""
     config = uvicorn.Config(application, ws=WebSocketProtocol, log_config=None, lifespan="off")
     config.load()
     state = ServerState()
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
-        lambda: config.http_protocol_class(
-            config=config, server_state=state, app_state={}, _loop=loop
-        ),
+        lambda: HttpToolsProtocol(config=config, server_state=state, app_state={}, _loop=loop),
         "127.0.0.1",
         0,
     )
@@ -115,7 +113,7 @@ async def push(*positions: int, padding: int = 0) -> None:
 
 
 async def positions(client: ClientConnection, count: int, timeout: float = 10) -> list[int]:
-    got = []
+    got: list[int] = []
     while len(got) < count:
         frame = json.loads(await asyncio.wait_for(client.recv(), timeout))
         if frame["type"] != "head":
@@ -209,7 +207,9 @@ async def test_catch_up_and_live_pushes_meet_without_a_gap_or_a_repeat(
         order = place_order(
             customer=customer, lines=[OrderLine(product.pk, 1)], shipping_address="x"
         )
-        return OrderEvent.objects.get(order=order).position
+        position = OrderEvent.objects.get(order=order).position
+        assert position is not None
+        return position
 
     stored = [await database_sync_to_async(place)() for _ in range(3)]
     live = await subscribe(served, staff_token)
