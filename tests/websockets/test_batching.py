@@ -6,6 +6,7 @@ sockets that each made their own call at a heartbeat or a burst of connects woul
 """
 
 import asyncio
+from collections.abc import Sequence
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -123,7 +124,7 @@ async def test_calls_made_together_share_one_apply():
     assert calls == [[0, 1, 2], [3, 4]]
 
 
-def _backend_pids(items: list[int]) -> list[int]:
+def _backend_pids(items: Sequence[int]) -> list[int]:
     """The PostgreSQL backend serving this batch, for each item."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
@@ -137,7 +138,7 @@ def _backend_pids(items: list[int]) -> list[int]:
 async def test_batches_keep_their_connection_and_replace_one_that_broke():
     """Under ASGI ``CONN_MAX_AGE`` is 0; the batches' thread keeps its connection anyway, and a
     connection the server dropped (a database restart) is replaced, not an error."""
-    pids = Batcher(_backend_pids, delay=0)
+    pids: Batcher[int, int] = Batcher(_backend_pids, delay=0)
 
     first, again = await pids.submit(1), await pids.submit(2)
 
