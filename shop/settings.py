@@ -171,8 +171,10 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 
 # The channel layer. With Redis, channels-redis's pub/sub layer: a group send is one PUBLISH,
 # and each process subscribes once per group it has members in and fans the message out to
-# them in memory. The core layer (channels_redis.core) instead stores a copy per member and
-# each process pops them one BZPOPMIN round trip at a time: seconds for one push to 1,000
+# them in memory, in one loop that writes a frame built once (shop/api/channel_layer.py,
+# FanOutPubSubChannelLayer; docs/websockets.md, "The push"). The core layer
+# (channels_redis.core) instead stores a copy per member and each process pops them one
+# BZPOPMIN round trip at a time: seconds for one push to 1,000
 # sockets, and copies older than its expiry dropped (bench/README.md). Group membership is
 # then local to the process: a socket that closes leaves nothing in Redis, and a process that
 # dies loses its subscriptions with its connection (no group_expiry to wait out).
@@ -194,7 +196,7 @@ if REDIS_URL:
     # server on different databases never receive each other's pushes.
     CHANNEL_LAYERS: dict[str, dict[str, Any]] = {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "BACKEND": "shop.api.channel_layer.FanOutPubSubChannelLayer",
             "CONFIG": {
                 "hosts": [REDIS_HOST],
                 "prefix": f"asgi.db{redis_url_database(REDIS_URL)}.",

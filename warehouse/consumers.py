@@ -1,5 +1,6 @@
 """``ws/warehouse/``: the live feed of warehouse notices, for warehouse staff."""
 
+import json
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -25,3 +26,12 @@ class WarehouseConsumer(BaseConsumer):
 
     async def warehouse_notice(self, message: dict[str, Any]) -> None:
         await self.send_json(message)
+
+    def handle_now(self, message: dict[str, Any], texts: dict[Any, bytes]) -> bool:
+        """``warehouse_notice`` in the layer's fan-out: one text for every warehouse socket."""
+        if message["type"] != "warehouse.notice":
+            return False
+        text = texts.get("notice")
+        if text is None:
+            text = texts["notice"] = json.dumps(message).encode()
+        return self.send_now(text)

@@ -6,6 +6,11 @@ of sockets connecting, closing or checking their user at once would queue thousa
 on that thread. A ``Batcher`` collects the items submitted within ``delay`` seconds (and while
 its previous call runs) and hands them to one call of ``apply``: one thread hop, one
 connection, a few statements, whatever the number of sockets.
+
+That one thread keeps its connection between batches: under ASGI ``CONN_MAX_AGE`` is 0
+(``shop/asgi.py``: each HTTP request's sync code runs in a thread of its own), which made each
+batch open a PostgreSQL connection, the largest cost of a websocket handshake (bench/README.md).
+One thread of each process is one connection, bounded; Django still closes it when it breaks.
 """
 
 import asyncio
@@ -15,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from channels.db import database_sync_to_async
+from django.db import connections
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -61,6 +67,19 @@ class Batcher(Generic[Item, Result]):
             pending.running = loop.create_task(self._run(pending))
         return await future
 
+    def _apply_keeping_connection(self, items: Sequence[Item]) -> Sequence[Result]:
+        """``apply`` in the database thread; its connections stay open for the next batch.
+
+        ``close_at`` None is what ``CONN_MAX_AGE=None`` gives a connection: the closing of old
+        connections around every ``database_sync_to_async`` call then only closes it when it
+        is unusable after an error (a database restart), and the next call opens a new one.
+        """
+        try:
+            return self.apply(items)
+        finally:
+            for connection in connections.all(initialized_only=True):
+                connection.close_at = None
+
     async def _run(self, pending: _Pending[Item]) -> None:
         try:
             await asyncio.sleep(self.delay)
@@ -68,7 +87,9 @@ class Batcher(Generic[Item, Result]):
                 batch = pending.items[: self.max_items]
                 del pending.items[: self.max_items]
                 try:
-                    results = await database_sync_to_async(self.apply)([i for i, _ in batch])
+                    results = await database_sync_to_async(self._apply_keeping_connection)(
+                        [i for i, _ in batch]
+                    )
                 except Exception as exc:
                     for _, future in batch:
                         if not future.done():

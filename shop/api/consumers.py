@@ -127,6 +127,11 @@ class BaseConsumer(AsyncWebsocketConsumer):
         self.closed = False  # a close was sent or received: nothing more goes to the client
         self.announced = False  # "connect" was announced, so "disconnect" must be
         self.cleanup: asyncio.Future[None] | None = None
+        # For the layer's fan-out (receive_now): messages being dispatched, and channel-layer
+        # messages queued for dispatch or being dispatched, which a new one must not overtake.
+        self.dispatching = 0
+        self.queued = 0
+        self.write_text_now: Callable[[bytes], bool] | None = None
 
     async def __call__(self, scope: dict[str, Any], receive, send: ASGISend) -> None:
         """Run the consumer; an exception ends the connection cleanly instead of killing it."""
@@ -150,6 +155,12 @@ class BaseConsumer(AsyncWebsocketConsumer):
             self.channel_name = await self.channel_layer.new_channel()
             self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
             sources.append(self.channel_receive)
+            writer = scope.get("extensions", {}).get(channel_layer.FRAME_WRITER)
+            # Before any group is joined, so every message of the channel is counted.
+            if writer is not None and channel_layer.receive_now(
+                self.channel_layer, self.channel_name, self.receive_now
+            ):
+                self.write_text_now = writer["protocol"].write_text_now
         with contextlib.suppress(StopConsumer):
             await dispatch_in_turn(sources, self.dispatch)
 
@@ -198,7 +209,47 @@ class BaseConsumer(AsyncWebsocketConsumer):
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+        self.dispatching += 1
+        try:
+            await handler(message)
+        finally:
+            self.dispatching -= 1
+            if self.queued and not message["type"].startswith("websocket."):
+                self.queued -= 1
+
+    def receive_now(self, message: dict[str, Any], texts: dict[Any, bytes]) -> bool:
+        """A channel-layer message offered by the layer's fan-out loop: True if dealt with.
+
+        Synchronous, run for every member of a group in one loop (``shop.api.channel_layer``),
+        so it must not wait. It takes the message only while the consumer is idle: nothing
+        being dispatched (a handshake, a replay, a client frame) and no earlier channel message
+        still queued, so a socket's messages keep their order. Otherwise, or when the socket's
+        buffer is full (``write_text_now`` refuses), it is counted and queued for ``dispatch``,
+        which waits for the buffer to drain as before. Once the socket is closed nothing more
+        is sent to it, and the message is dropped.
+        """
+        if self.closed:
+            return True
+        if not (self.dispatching or self.queued or self.cleanup is not None) and self.accepted:
+            try:
+                if self.handle_now(message, texts):
+                    return True
+            except Exception:
+                logger.exception("%s on %s: handle_now failed", self, self.channel_name)
+        self.queued += 1
+        return False
+
+    def handle_now(self, message: dict[str, Any], texts: dict[Any, bytes]) -> bool:
+        """Handle a channel-layer message without awaiting, or False to leave it to dispatch.
+
+        ``texts`` is shared by the members of one fan-out: a text built for one (keyed by what
+        it depends on) is reused by the others.
+        """
+        return False
+
+    def send_now(self, text: bytes) -> bool:
+        """Write a text frame at once if the socket can take it (never waits)."""
+        return self.write_text_now is not None and self.write_text_now(text)
 
     async def connect(self) -> None:
         self.user = self.scope["user"]
@@ -281,6 +332,8 @@ class BaseConsumer(AsyncWebsocketConsumer):
         await asyncio.shield(self.cleanup)
 
     async def _clean_up(self, code: int) -> None:
+        if self.channel_layer is not None:
+            channel_layer.stop_receiving_now(self.channel_layer, self.channel_name)
         if self.heartbeat_timer is not None:
             self.heartbeat_timer.cancel()
         if self.heartbeat is not None:

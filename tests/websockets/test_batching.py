@@ -6,6 +6,7 @@ sockets that each made their own call at a heartbeat or a burst of connects woul
 """
 
 import asyncio
+from collections.abc import Sequence
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -20,6 +21,7 @@ from orders.models import OrderEvent
 from shop.api.batching import Batcher
 from shop.api.websocket_auth import _signed_in_all, _users_for_tokens
 from tests.factories import OrderFactory, UserFactory
+from tests.support.live_services import maintenance_connection
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -120,3 +122,29 @@ async def test_calls_made_together_share_one_apply():
 
     assert results == [0, 2, 4, 6, 8]
     assert calls == [[0, 1, 2], [3, 4]]
+
+
+def _backend_pids(items: Sequence[int]) -> list[int]:
+    """The PostgreSQL backend serving this batch, for each item."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    return [pid for _ in items]
+
+
+@pytest.mark.services
+@pytest.mark.asyncio
+@pytest.mark.usefixtures("async_db_closed")
+async def test_batches_keep_their_connection_and_replace_one_that_broke():
+    """Under ASGI ``CONN_MAX_AGE`` is 0; the batches' thread keeps its connection anyway, and a
+    connection the server dropped (a database restart) is replaced, not an error."""
+    pids: Batcher[int, int] = Batcher(_backend_pids, delay=0)
+
+    first, again = await pids.submit(1), await pids.submit(2)
+
+    assert first == again, "the second batch reused the first one's connection"
+
+    with maintenance_connection() as server:
+        server.execute("SELECT pg_terminate_backend(%s)", [first])
+    await asyncio.sleep(0.2)
+    assert await pids.submit(3) != first
