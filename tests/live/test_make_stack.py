@@ -5,7 +5,10 @@ from the catalogue, warehouse staff ship it from the admin in a second browser c
 customer's open tracking page shows the parcel without a reload, and ``/metrics`` shows the
 parcel's email and warehouse notice go from pending to sent.
 
-The tests share the one stack in file order; the last stops it.
+The tests share the one stack in file order; the last stops it. The stack has a Redis server
+of its own: on the suite's Redis the suite's Celery worker (``celery_worker_process``, started
+by earlier modules) would take the stack's tasks from the same queue and run them against the
+test database.
 """
 
 import contextlib
@@ -22,11 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from celery import Celery
 from django.conf import settings
 from playwright.sync_api import Page, expect
 from prometheus_client.parser import text_string_to_metric_families
 
-from shop.celery import app as celery_app
+from tests.support.fault_services import PrivateRedis
 from tests.support.live_services import BASE_DIR, SHIP, free_port, maintenance_connection, wait_for
 
 pytestmark = pytest.mark.services
@@ -46,6 +50,7 @@ ADMIN_SHIP = {"carrier": "dhl", "tracking_number": "JD0147250002"}
 @dataclass
 class Stack:
     base: str
+    redis_url: str
     process: subprocess.Popen
     log: Path
     emails: Path
@@ -67,6 +72,7 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
     server = settings.DATABASES["default"]
     database = f"shop_stack_test_{uuid.uuid4().hex[:10]}"
     tmp_path = tmp_path_factory.mktemp("stack")
+    redis = PrivateRedis(port=free_port(), log_path=tmp_path / "redis.log")
     port, http_port, ws_port = free_port(), free_port(), free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "LOG_"))},
@@ -74,7 +80,7 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
             f"postgres://{server['USER']}:{server['PASSWORD']}"
             f"@{server['HOST'] or '127.0.0.1'}:{server['PORT'] or 5432}/{database}"
         ),
-        "REDIS_URL": settings.REDIS_URL,
+        "REDIS_URL": redis.url,
         "DJANGO_DEBUG": "false",
         "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
         "DJANGO_EMAIL_FILE_PATH": str(tmp_path / "emails"),
@@ -87,29 +93,34 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
     log = tmp_path / "stack.log"
     # ENV_FILE: a developer's .env must not redirect the test; -o: the venv running the test.
     command = ["make", "-o", ".venv/bin/.installed", "stack", "ENV_FILE=/dev/null"]
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            command, cwd=BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-    running = Stack(
-        base=f"http://127.0.0.1:{port}",
-        process=process,
-        log=log,
-        emails=tmp_path / "emails",
-        metrics_token=env["METRICS_TOKEN"],
-        ports=(port, http_port, ws_port),
-    )
+    redis.start()
     try:
-        wait_for(
-            lambda: process.poll() is not None or answers(f"{running.base}/health/"),
-            timeout=START_TIMEOUT,
-            what="make stack",
+        with log.open("w") as output:
+            process = subprocess.Popen(
+                command, cwd=BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        running = Stack(
+            base=f"http://127.0.0.1:{port}",
+            redis_url=redis.url,
+            process=process,
+            log=log,
+            emails=tmp_path / "emails",
+            metrics_token=env["METRICS_TOKEN"],
+            ports=(port, http_port, ws_port),
         )
-        assert process.poll() is None, running.tail()
-        yield running
+        try:
+            wait_for(
+                lambda: process.poll() is not None or answers(f"{running.base}/health/"),
+                timeout=START_TIMEOUT,
+                what="make stack",
+            )
+            assert process.poll() is None, running.tail()
+            yield running
+        finally:
+            running.stop()
     finally:
-        running.stop()
+        redis.stop()
         with maintenance_connection() as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
@@ -162,19 +173,21 @@ def settled(stack: Stack) -> dict[str, dict[str, float]] | None:
 
 
 @contextlib.contextmanager
-def worker_paused() -> Iterator[None]:
+def worker_paused(stack: Stack) -> Iterator[None]:
     """The stack's worker stops taking tasks from its queue (Celery's remote control, as an
     operator would run ``celery control cancel_consumer``) and takes them again on exit.
 
     The worker sends an email within milliseconds: without the pause ``/metrics`` would show
     the pending state only by luck of timing.
     """
-    control = {"destination": [WORKER_NODE], "reply": True, "timeout": 5}
-    assert celery_app.control.cancel_consumer(QUEUE, **control), f"{WORKER_NODE} did not answer"
+    control = Celery("stack-control", broker=stack.redis_url, set_as_current=False).control
+    options = {"destination": [WORKER_NODE], "reply": True, "timeout": 5}
+    assert control.cancel_consumer(QUEUE, **options), f"{WORKER_NODE} did not answer"
     try:
         yield
     finally:
-        assert celery_app.control.add_consumer(QUEUE, **control), f"{WORKER_NODE} did not answer"
+        assert control.add_consumer(QUEUE, **options), f"{WORKER_NODE} did not answer"
+        control.app.close()
 
 
 def log_in(page: Page, url: str, username: str) -> None:
@@ -232,7 +245,7 @@ def test_customer_orders_warehouse_ships_and_both_are_seen_live(stack, browser, 
     try:
         admin = staff.new_page()
         admin.on("console", lambda message: violations.append(message.text))
-        with worker_paused():
+        with worker_paused(stack):
             ship_page = f"/admin/orders/order/{order_id}/ship/"
             log_in(admin, f"{stack.base}/admin/login/?next={ship_page}", "warehouse")
             admin.wait_for_url(f"{stack.base}{ship_page}")
