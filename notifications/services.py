@@ -9,7 +9,7 @@ from typing import cast
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -80,6 +80,25 @@ def events_missing_their_email(*, limit: int = 1000) -> list[int]:
     customer wants and whose parcel has none of that kind logged: their task was accepted and
     then lost (Redis keeps nothing on disk), so nothing else would ever send it."""
     cutoff = timezone.now() - timedelta(seconds=settings.OUTBOX_STALE_AFTER)
+    missing: list[int] = []
+    for events in _events_without_their_email():
+        stale = events.filter(dispatched_at__lte=cutoff).order_by("dispatched_at")
+        missing += stale.values_list("pk", flat=True)[: limit - len(missing)]
+    return missing
+
+
+def count_emails_not_logged() -> int:
+    """Emails owed to a parcel and not logged yet, one per parcel and kind: their task waits
+    in the queue (a worker stopped or busy), runs, or was lost until the sweep takes it. Not
+    sent, so pending for whoever watches the outbox, though no ``EmailLog`` row says so."""
+    return sum(
+        events.values("shipment_id").distinct().count() for events in _events_without_their_email()
+    )
+
+
+def _events_without_their_email() -> list[QuerySet[OrderEvent]]:
+    """Per email kind, the shipment events that ask for it, the customer wanting email,
+    whose parcel has none of that kind logged."""
     asking = {
         EmailLog.Kind.ORDER_SHIPPED: Q(type=OrderEvent.Type.SHIPPED),
         **{
@@ -87,18 +106,12 @@ def events_missing_their_email(*, limit: int = 1000) -> list[int]:
             for status, kind in KIND_FOR_SHIPMENT_STATUS.items()
         },
     }
-    missing: list[int] = []
-    for kind, asks in asking.items():
-        logged = EmailLog.objects.filter(shipment=OuterRef("shipment_id"), kind=kind)
-        events = (
-            OrderEvent.objects.filter(
-                asks, dispatched_at__lte=cutoff, shipment__notify_customer=True
-            )
-            .filter(~Exists(logged))
-            .order_by("dispatched_at")
+    return [
+        OrderEvent.objects.filter(asks, shipment__notify_customer=True).filter(
+            ~Exists(EmailLog.objects.filter(shipment=OuterRef("shipment_id"), kind=kind))
         )
-        missing += events.values_list("pk", flat=True)[: limit - len(missing)]
-    return missing
+        for kind, asks in asking.items()
+    ]
 
 
 def deliver_email(*, email_log_id: int) -> float | None:

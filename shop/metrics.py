@@ -11,7 +11,7 @@ Two kinds of figures, each counted where it can be counted right:
 - **State in the database** (the outbox, emails and notices by status, delivery retries, live
   websocket subscribers per process) is read from PostgreSQL at scrape time by
   ``DatabaseCollector``. It is the same whichever process answers, counts what every host
-  did, and survives restarts. It costs six aggregate queries per scrape.
+  did, and survives restarts. It costs ten aggregate queries per scrape.
 """
 
 import hmac
@@ -39,8 +39,10 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from notifications.models import EmailLog, LiveWatcher
+from notifications.services import count_emails_not_logged
 from orders.models import OrderEvent
 from warehouse.models import WarehouseNotice
+from warehouse.services import count_notices_not_recorded
 
 REQUESTS = Counter(
     "shop_http_requests",
@@ -111,9 +113,17 @@ class DatabaseCollector(Collector):
             "Age of the oldest undispatched order event; 0 when none is pending.",
             value=age,
         )
-        yield by_status("shop_email_logs", "Customer emails by delivery status.", EmailLog)
         yield by_status(
-            "shop_warehouse_notices", "Warehouse notices by delivery status.", WarehouseNotice
+            "shop_email_logs",
+            "Customer emails by delivery status; pending counts those not logged yet too.",
+            EmailLog,
+            not_recorded=count_emails_not_logged(),
+        )
+        yield by_status(
+            "shop_warehouse_notices",
+            "Warehouse notices by delivery status; pending counts those not recorded yet too.",
+            WarehouseNotice,
+            not_recorded=count_notices_not_recorded(),
         )
         retries = GaugeMetricFamily(
             "shop_delivery_retries",
@@ -136,10 +146,15 @@ class DatabaseCollector(Collector):
         yield watchers
 
 
-def by_status(name: str, documentation: str, model: type[EmailLog | WarehouseNotice]):
+def by_status(
+    name: str, documentation: str, model: type[EmailLog | WarehouseNotice], *, not_recorded: int
+):
+    """The rows by status; ``not_recorded`` (owed, their task not run yet) are pending too:
+    the receivers only enqueue, so a stopped worker would otherwise show nothing waiting."""
     family = GaugeMetricFamily(name, documentation, labels=["status"])
     counts = dict.fromkeys(model.Status.values, 0)
     counts.update(model.objects.values_list("status").annotate(count=Count("pk")).order_by())
+    counts[model.Status.PENDING] += not_recorded
     for status, count in counts.items():
         family.add_metric([status], count)
     return family

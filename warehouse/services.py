@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -52,13 +52,19 @@ def events_missing_their_notice(*, limit: int = 1000) -> list[int]:
     """Shipped events dispatched over OUTBOX_STALE_AFTER ago whose shipment has no notice:
     their task was accepted and then lost (Redis keeps nothing on disk)."""
     cutoff = timezone.now() - timedelta(seconds=settings.OUTBOX_STALE_AFTER)
+    missing = _events_without_their_notice().filter(dispatched_at__lte=cutoff)
+    return list(missing.order_by("dispatched_at").values_list("pk", flat=True)[:limit])
+
+
+def count_notices_not_recorded() -> int:
+    """Shipments whose notice is owed and not recorded yet (its task waits, runs, or was lost
+    until the sweep): not sent, so pending, though no ``WarehouseNotice`` row says so."""
+    return _events_without_their_notice().count()
+
+
+def _events_without_their_notice() -> QuerySet[OrderEvent]:
     noticed = WarehouseNotice.objects.filter(shipment_id=OuterRef("shipment_id"))
-    missing = (
-        OrderEvent.objects.filter(type=OrderEvent.Type.SHIPPED, dispatched_at__lte=cutoff)
-        .filter(~Exists(noticed))
-        .order_by("dispatched_at")
-    )
-    return list(missing.values_list("pk", flat=True)[:limit])
+    return OrderEvent.objects.filter(type=OrderEvent.Type.SHIPPED).filter(~Exists(noticed))
 
 
 def deliver_notice(*, notice_id: int) -> float | None:

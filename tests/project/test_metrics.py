@@ -13,11 +13,12 @@ from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
 from notifications.models import EmailLog, LiveWatcher
-from notifications.tasks import deliver_email
+from notifications.tasks import deliver_email, send_shipment_email
 from orders.models import OrderEvent
 from orders.tasks import redispatch_pending_events
+from tests.factories import OrderFactory
 from warehouse.models import WarehouseNotice
-from warehouse.tasks import deliver_notice
+from warehouse.tasks import deliver_notice, send_warehouse_notice
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -75,6 +76,33 @@ def test_a_shipment_moves_from_pending_to_sent(
     assert after[("shop_warehouse_notices", (("status", "sent"),))] == 1
     assert after[("shop_delivery_retries", (("kind", "email"),))] == 1
     assert after[("shop_delivery_retries", (("kind", "warehouse_notice"),))] == 1
+
+
+def test_an_email_and_notice_whose_task_has_not_run_are_pending(live_server, order, ship):
+    """The receivers only enqueue; the tasks record the rows. A worker that has not run them
+    yet (stopped, busy) leaves no row, and the scrape still counts them pending."""
+    ship(order)
+    EmailLog.objects.all().delete()  # as before the worker takes the tasks
+    WarehouseNotice.objects.all().delete()
+    ship(OrderFactory.create(), notify_customer=False)  # its email is not owed
+    WarehouseNotice.objects.filter(order__pk__gt=order.pk).delete()
+    waiting = scrape(live_server)
+
+    assert waiting[("shop_order_events_pending", ())] == 0  # dispatched: the tasks are queued
+    assert waiting[("shop_email_logs", (("status", "pending"),))] == 1
+    assert waiting[("shop_email_logs", (("status", "sent"),))] == 0
+    assert waiting[("shop_warehouse_notices", (("status", "pending"),))] == 2
+
+    shipped = OrderEvent.objects.filter(type=OrderEvent.Type.SHIPPED)
+    for event in shipped:
+        send_warehouse_notice.delay(event.pk)
+    send_shipment_email.delay(shipped.get(shipment__notify_customer=True).pk)
+    sent = scrape(live_server)
+
+    assert sent[("shop_email_logs", (("status", "pending"),))] == 0
+    assert sent[("shop_email_logs", (("status", "sent"),))] == 1
+    assert sent[("shop_warehouse_notices", (("status", "pending"),))] == 0
+    assert sent[("shop_warehouse_notices", (("status", "sent"),))] == 2
 
 
 def test_requests_are_counted_and_timed_by_view(live_server):
