@@ -368,14 +368,13 @@ class OrderAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/orders/order/bulk_ship.html", context)
 
-    def _page_context(self, request: HttpRequest, form) -> dict:
+    def _page_context(self, request: HttpRequest, form: Form) -> dict:
         """What both ship pages share with the admin's own: the site, the order model, the
-        form with its errors, and this admin's stylesheet."""
+        form, and this admin's stylesheet."""
         return {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "form": form,
-            "errors": helpers.AdminErrorList(form, []),
             "media": self.media,
         }
 
