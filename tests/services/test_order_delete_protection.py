@@ -1,5 +1,6 @@
 """Shipment.order is PROTECT: a shipped order cannot be deleted, one at a time, in bulk, or
-from the admin (which refuses it earlier too). The race with a ship is in test_order_delete_race.py."""
+from the admin (which refuses it earlier too). The race with a ship is in
+test_order_delete_race.py."""
 
 import pytest
 from django.contrib.admin.models import LogEntry
