@@ -11,6 +11,8 @@ Screenshots go to the screenshot directory (``SCREENSHOT_DIR=docs/screenshots`` 
 committed ones).
 """
 
+from collections.abc import Iterator
+
 import pytest
 from playwright.sync_api import expect
 from rest_framework.authtoken.models import Token
@@ -23,6 +25,21 @@ from tests.support.live_services import post_json
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 LAPTOP = {"width": 1366, "height": 768}
+
+
+@pytest.fixture(autouse=True)
+def _within_the_content_security_policy(page) -> Iterator[None]:
+    """The admin's stylesheet and pages load under the site's CSP: Chromium reports each
+    refused style or script on the console."""
+    refused: list[str] = []
+
+    def note(message) -> None:
+        if "Content Security Policy" in message.text:
+            refused.append(f"{message.text} ({page.url})")
+
+    page.on("console", note)
+    yield
+    assert refused == []
 
 
 @pytest.fixture(autouse=True)
