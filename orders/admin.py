@@ -318,7 +318,7 @@ class OrderAdmin(admin.ModelAdmin):
         order = get_object_or_404(with_items(Order.objects.all()), pk=order_id)
         change_url = reverse("admin:orders_order_change", args=[order.pk])
         if request.method == "GET" and order.status not in SHIPPABLE:
-            self.message_user(request, f"Order {order.number} is {order.status}.", messages.ERROR)
+            self._nothing_to_ship(request, order)
             return HttpResponseRedirect(change_url)
         form = ShipOrderForm(request.POST or None, items=order.items.all())
         if request.method == "POST" and form.is_valid():
@@ -336,7 +336,14 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.action(description="Ship selected orders", permissions=["ship"])
     def ship_selected(self, request: HttpRequest, queryset: QuerySet[Order]):
-        orders = with_items(queryset.order_by("id"))
+        orders = []
+        for order in with_items(queryset.order_by("id")):
+            if order.status in SHIPPABLE:
+                orders.append(order)
+            else:
+                self._nothing_to_ship(request, order)
+        if not orders:
+            return None
         form = BulkShipForm(request.POST if "apply" in request.POST else None, orders=orders)
         if form.is_bound and form.is_valid():
             for order in form.orders:
@@ -377,6 +384,13 @@ class OrderAdmin(admin.ModelAdmin):
             "form": form,
             "media": self.media,
         }
+
+    def _nothing_to_ship(self, request: HttpRequest, order: Order) -> None:
+        """Left off a ship page: it would only ask for a tracking number the service refuses."""
+        status = order.get_status_display().lower()
+        self.message_user(
+            request, f"Order {order.number} is {status}: nothing left to ship.", messages.ERROR
+        )
 
     def _ship(self, request: HttpRequest, order: Order, **details) -> None:
         """Ship through the service; a refusal (the transition, or lines that no longer fit

@@ -119,3 +119,14 @@ def test_units_another_clerk_shipped_meanwhile_are_refused_on_the_form(admin_cli
     assert response.status_code == 200
     assert "Ensure this value is less than or equal to 1." in response.text
     assert shipped(first) == {one.pk: 2, two.pk: 0}
+
+
+def test_with_nothing_left_to_ship_it_goes_back_to_the_list(admin_client, orders, ship):
+    first, _second = orders
+    ship(first)
+
+    response = post(admin_client, selection(first), follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("admin:orders_order_changelist")
+    assert f"Order {first.number} is shipped: nothing left to ship." in response.text
+    assert Shipment.objects.filter(order=first).count() == 1

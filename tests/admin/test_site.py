@@ -108,7 +108,7 @@ def test_ship_page_for_an_order_that_is_not_placed_redirects_with_an_error(
     cancel_order(order=order, cancelled_by=customer)
     response = admin_client.get(reverse("admin:orders_order_ship", args=[order.pk]), follow=True)
     assert response.redirect_chain[-1][0] == reverse("admin:orders_order_change", args=[order.pk])
-    assert f"Order {order.number} is cancelled." in response.text
+    assert f"Order {order.number} is cancelled: nothing left to ship." in response.text
 
 
 def test_order_changelist_queries_do_not_grow_with_orders(admin_client, staff):
@@ -149,6 +149,9 @@ def test_bulk_ship_asks_for_tracking_numbers_then_ships_through_the_service(
     page = admin_client.post(changelist, selection)
     assert f"Order {placed.number}</h2>" in page.text
     assert f'name="tracking_{placed.pk}"' in page.text
+    # Left off the page, rather than asked for a tracking number to be refused.
+    assert f"Order {cancelled.number} is cancelled: nothing left to ship." in page.text
+    assert f'name="tracking_{cancelled.pk}"' not in page.text
 
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
@@ -165,7 +168,7 @@ def test_bulk_ship_asks_for_tracking_numbers_then_ships_through_the_service(
         )
 
     assert f"Order {placed.number} was shipped." in response.text
-    assert f"Order {cancelled.number} is cancelled and cannot be shipped." in response.text
+    assert f"Order {cancelled.number} is cancelled: nothing left to ship." in response.text
     assert Order.objects.get(pk=placed.pk).shipments.get().tracking_number == "JD0000000001"
     assert not Shipment.objects.filter(order=cancelled).exists()
 
