@@ -35,7 +35,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import dateformat, timezone
 
 from orders.exceptions import InvalidTransition
 from orders.forms import BulkShipForm, ShipOrderForm
@@ -178,12 +177,6 @@ class OrderEventInline(ReadOnlyInline):
 CENTS = Decimal("0.01")
 
 
-def list_datetime(value: datetime) -> str:
-    """A time in the order list as the shop's pages show times ("1 Dec 2026, 23:38"): the
-    admin's "Dec. 1, 2026, 11:38 p.m." would not fit its column at 1366 px."""
-    return dateformat.format(timezone.localtime(value), "j M Y, H:i")
-
-
 def admin_fieldset(form: Form, *, fields: Sequence[str], name: str | None = None):
     """Fields of a plain form in a fieldset as the admin's change form renders them
     (``admin/includes/fieldset.html``), so the ship pages look like the rest of the admin."""
@@ -212,7 +205,7 @@ class OrderAdmin(admin.ModelAdmin):
         "status",
         "item_count",
         "total",
-        "created",
+        "created_at",
         "shipped_at",
     ]
     list_filter = ["status", "shipments__carrier", "created_at", "shipments__shipped_at"]
@@ -279,13 +272,9 @@ class OrderAdmin(admin.ModelAdmin):
         # SQLite sums decimals as floats: 3185.50 would show as 3185.5.
         return None if order._total is None else order._total.quantize(CENTS)
 
-    @admin.display(description="Created at", ordering="created_at")
-    def created(self, order: Order) -> str:
-        return list_datetime(order.created_at)
-
     @admin.display(description="Last shipped at", ordering="_last_shipped_at")
-    def shipped_at(self, order: "WithAnnotations[Order, OrderTotals]") -> str | None:
-        return None if order._last_shipped_at is None else list_datetime(order._last_shipped_at)
+    def shipped_at(self, order: "WithAnnotations[Order, OrderTotals]") -> datetime | None:
+        return order._last_shipped_at
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # Orders are placed by customers through place_order.

@@ -85,7 +85,7 @@ def test_the_order_list_reads_at_1366_px(asgi_server, laptop, screenshot_dir):
 
     lines = laptop.evaluate(
         """() => [...document.querySelectorAll(
-                '#result_list tbody .field-number a, #result_list tbody .field-created,'
+                '#result_list tbody .field-number a, #result_list tbody .field-created_at,'
                 + ' #result_list tbody .field-shipped_at')]
             .map(cell => {
                 const range = document.createRange();
