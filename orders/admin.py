@@ -6,11 +6,11 @@ Apps that react to orders show their records on the order page through ``ORDER_P
 Customers' email addresses (a panel that shows one, search by email) need
 ``orders.view_customer_contact``: warehouse staff ship orders without seeing them.
 
-A shipped order cannot be deleted: its shipment's ``PROTECT`` foreign key makes Django's own
-delete page and "Delete selected" action list the shipment and delete nothing.
+Only a placed order can be edited (its address) or deleted: any other is history, shown
+read-only, with no Save or Delete, while the ship page and action still ship what remains.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol, TypedDict, cast
@@ -30,6 +30,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -111,7 +112,15 @@ class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 class OrderItemInline(ReadOnlyInline):
     model = OrderItem
-    fields = ["product", "quantity", "shipped_quantity", "unit_price"]
+    fields = ["product", "quantity", "shipped_quantity", "remaining", "unit_price", "line_total"]
+
+    @admin.display(description="Remaining")
+    def remaining(self, item: OrderItem) -> int:
+        return item.remaining_quantity
+
+    @admin.display(description="Line total")
+    def line_total(self, item: OrderItem) -> Decimal:
+        return item.line_total  # a stored price (two decimals) times a count: two decimals
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[OrderItem]:
         return super().get_queryset(request).select_related("product")
@@ -168,6 +177,18 @@ class OrderEventInline(ReadOnlyInline):
 CENTS = Decimal("0.01")
 
 
+def admin_fieldset(form: Form, *, fields: Sequence[str], name: str | None = None):
+    """Fields of a plain form in a fieldset as the admin's change form renders them
+    (``admin/includes/fieldset.html``), so the ship pages look like the rest of the admin."""
+    # django-stubs types Fieldset's form as a ModelForm; it reads only form[...] and fields.
+    return helpers.Fieldset(form, name=name, fields=fields)  # type: ignore[arg-type]
+
+
+def _is_history(order: Order | None) -> bool:
+    """An order that is no longer placed; None (the list, no order in particular) is not."""
+    return order is not None and order.status != Order.Status.PLACED
+
+
 class OrderTotals(TypedDict):
     """What ``OrderAdmin.get_queryset`` annotates each order with, for the list columns."""
 
@@ -199,6 +220,9 @@ class OrderAdmin(admin.ModelAdmin):
     inlines = [OrderItemInline, ShipmentInline, OrderEventInline]
     actions = ["ship_selected"]
 
+    class Media:
+        css = {"all": ["orders/admin.css"]}
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
         last_shipped = Shipment.objects.filter(order=OuterRef("pk")).order_by("-shipped_at")
         line_total = ExpressionWrapper(
@@ -222,7 +246,7 @@ class OrderAdmin(admin.ModelAdmin):
         return [field for field in self.search_fields if field != "customer__email"]
 
     def get_fieldsets(self, request: HttpRequest, obj: Order | None = None):
-        order = [(None, {"fields": ["number", "customer", "status", "shipping_address"]})]
+        order = [(None, {"fields": ["number", "customer", "status", "total", "shipping_address"]})]
         times = [("Times", {"fields": ["created_at", "updated_at"]})]
         panels = visible_panels(request)
         reactions = [("Reactions", {"fields": panels})] if panels else []
@@ -233,13 +257,11 @@ class OrderAdmin(admin.ModelAdmin):
             "number",
             "customer",
             "status",
+            "total",
             "created_at",
             "updated_at",
         ]
-        fields += visible_panels(request)
-        if obj is not None and obj.status != Order.Status.PLACED:
-            fields.append("shipping_address")  # the parcel has left; the address is history
-        return fields
+        return fields + visible_panels(request)
 
     @admin.display(description="Lines", ordering="_item_count")
     def item_count(self, order: "WithAnnotations[Order, OrderTotals]") -> int:
@@ -256,6 +278,15 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # Orders are placed by customers through place_order.
+
+    def has_change_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        """Once a parcel has left (or the order is cancelled), the address is history: the
+        page is read-only, with no Save."""
+        return not _is_history(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        """Django asks it per order in "Delete selected" too, which then deletes none."""
+        return not _is_history(obj) and super().has_delete_permission(request, obj)
 
     def get_urls(self):
         ship_url = path(
@@ -276,7 +307,7 @@ class OrderAdmin(admin.ModelAdmin):
         order = get_object_or_404(with_items(Order.objects.all()), pk=order_id)
         change_url = reverse("admin:orders_order_change", args=[order.pk])
         if request.method == "GET" and order.status not in SHIPPABLE:
-            self.message_user(request, f"Order {order.number} is {order.status}.", messages.ERROR)
+            self._nothing_to_ship(request, order)
             return HttpResponseRedirect(change_url)
         form = ShipOrderForm(request.POST or None, items=order.items.all())
         if request.method == "POST" and form.is_valid():
@@ -284,18 +315,24 @@ class OrderAdmin(admin.ModelAdmin):
             self._ship(request, order, lines=form.lines(), **details)
             return HttpResponseRedirect(change_url)
         context = {
-            **self.admin_site.each_context(request),
+            **self._page_context(request, form),
             "title": f"Ship order {order.number}",
-            "opts": self.model._meta,
             "original": order,
-            "form": form,
+            "details": admin_fieldset(form, fields=SHIP_DETAILS, name="Parcel"),
             "change_url": change_url,
         }
         return TemplateResponse(request, "admin/orders/order/ship.html", context)
 
     @admin.action(description="Ship selected orders", permissions=["ship"])
     def ship_selected(self, request: HttpRequest, queryset: QuerySet[Order]):
-        orders = with_items(queryset.order_by("id"))
+        orders = []
+        for order in with_items(queryset.order_by("id")):
+            if order.status in SHIPPABLE:
+                orders.append(order)
+            else:
+                self._nothing_to_ship(request, order)
+        if not orders:
+            return None
         form = BulkShipForm(request.POST if "apply" in request.POST else None, orders=orders)
         if form.is_bound and form.is_valid():
             for order in form.orders:
@@ -305,17 +342,44 @@ class OrderAdmin(admin.ModelAdmin):
                     carrier=form.cleaned_data["carrier"],
                     tracking_number=form.cleaned_data[form.tracking_field(order)],
                     notify_customer=form.cleaned_data["notify_customer"],
+                    lines=form.lines(order),
                 )
             return None
+        parcels = [
+            (
+                parcel,
+                admin_fieldset(
+                    form, fields=[parcel.tracking.name], name=f"Order {parcel.order.number}"
+                ),
+            )
+            for parcel in form.parcels()
+        ]
         context = {
-            **self.admin_site.each_context(request),
+            **self._page_context(request, form),
             "title": "Ship selected orders",
-            "opts": self.model._meta,
-            "form": form,
+            "details": admin_fieldset(form, fields=["carrier", "notify_customer"]),
+            "parcels": parcels,
             "orders": form.orders,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/orders/order/bulk_ship.html", context)
+
+    def _page_context(self, request: HttpRequest, form: Form) -> dict:
+        """What both ship pages share with the admin's own: the site, the order model, the
+        form, and this admin's stylesheet."""
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "media": self.media,
+        }
+
+    def _nothing_to_ship(self, request: HttpRequest, order: Order) -> None:
+        """Left off a ship page: it would only ask for a tracking number the service refuses."""
+        status = order.get_status_display().lower()
+        self.message_user(
+            request, f"Order {order.number} is {status}: nothing left to ship.", messages.ERROR
+        )
 
     def _ship(self, request: HttpRequest, order: Order, **details) -> None:
         """Ship through the service; a refusal (the transition, or lines that no longer fit

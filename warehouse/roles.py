@@ -11,11 +11,16 @@ WAREHOUSE_STAFF_GROUP = "Warehouse staff"
 
 # (app label, codename). Orders are seen and shipped, not edited (ship_order, not change_order:
 # a placed order's address stays the customer's), the catalogue only seen, so no price can be
-# edited. Notices are seen and acknowledged; customer emails are none of it.
+# edited. The order page's items, parcels (with their lines and tracking) and events are seen,
+# so staff know what goes in the parcel. Notices are seen and acknowledged; customer emails
+# are none of it.
 WAREHOUSE_STAFF_PERMISSIONS: tuple[tuple[str, str], ...] = (
     ("orders", "view_order"),
     ("orders", "ship_order"),
     ("orders", "view_product"),
+    ("orders", "view_orderitem"),
+    ("orders", "view_shipment"),
+    ("orders", "view_orderevent"),
     ("warehouse", "view_warehousenotice"),
     ("warehouse", "acknowledge_warehousenotice"),
 )

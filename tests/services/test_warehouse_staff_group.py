@@ -15,6 +15,9 @@ EXPECTED_PERMISSIONS = {
     "orders.view_order",
     "orders.ship_order",
     "orders.view_product",
+    "orders.view_orderitem",
+    "orders.view_shipment",
+    "orders.view_orderevent",
     "warehouse.view_warehousenotice",
     "warehouse.acknowledge_warehousenotice",
 }
