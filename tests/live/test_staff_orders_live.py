@@ -1,14 +1,20 @@
 """Staff watch the "Recent orders" page while a customer orders from the catalogue in another
 browser: the order appears at the top without a reload, with its number, status and date as the
-server renders them, and its status follows it as it ships in two parcels; a row the server
-rendered follows its cancellation. Another customer's "My orders" stays without it.
+server renders them, and its status follows it as it ships; a row the server rendered follows
+its cancellation. Another customer's "My orders" stays without it.
 
-Real browser, uvicorn, PostgreSQL and Redis, under the site's CSP; the shop and the browser in
-different time zones and locales (the fixtures come from the other browser journeys).
+In a real browser under the site's CSP, the shop and the browser in different time zones and
+locales (the fixtures come from the other browser journeys): on uvicorn, PostgreSQL and Redis,
+and on the embedded defaults as ``make run`` serves them (runserver, SQLite, the in-memory
+channel layer), with the demo's users.
 """
 
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -22,6 +28,7 @@ from tests.live.test_browser_journeys import (  # noqa: F401 (fixtures)
     LIVE_TIMEOUT_MS,
     PHONE,
     SHIP,
+    SHOP_ZONE,
     _real_password_hashing,
     _shop_time_zone,
     assert_stacked_labels,
@@ -30,11 +37,17 @@ from tests.live.test_browser_journeys import (  # noqa: F401 (fixtures)
     page,
     shown,
 )
-from tests.support.live_services import post_json
-
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+from tests.live.test_make_stack import DEMO_PASSWORD, answers, call, token_for
+from tests.support.live_services import (
+    BASE_DIR,
+    ASGIServer,
+    free_port,
+    post_json,
+    wait_for,
+)
 
 ADDRESS = "Alice Example\n1 Demo Street\nSpringfield"
+SEED_TIMEOUT = 120  # a fresh SQLite file migrated and seeded on a busy 2-core machine
 
 
 @pytest.fixture
@@ -55,6 +68,8 @@ def row_texts(row) -> list[str]:
     return [text.strip() for text in row.locator("td").all_inner_texts()]
 
 
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
 def test_a_placed_order_appears_on_the_staff_page_and_follows_its_status_live(
     asgi_server,
     page,  # noqa: F811 (the fixture imported above: staff, in the browser's own zone and locale)
@@ -140,3 +155,83 @@ def test_a_placed_order_appears_on_the_staff_page_and_follows_its_status_live(
     assert [row_texts(row) for row in rows.all()] == pushed
     assert pushed[0][:3] == [order.number, shown(order.created_at), "Shipped"]
     assert pushed[1][2] == "Cancelled"
+
+
+@pytest.fixture
+def embedded_server(tmp_path) -> Iterator[ASGIServer]:
+    """The shop as ``make run`` serves it: ``runserver`` (Daphne), a SQLite file with the demo
+    data, the in-memory channel layer and eager Celery; nothing from this run's services."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "LOG_", "DATABASE_", "REDIS_", "CELERY_"))
+    }
+    env |= {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DJANGO_EMAIL_FILE_PATH": str(tmp_path / "emails"),
+        "DJANGO_TIME_ZONE": SHOP_ZONE,
+    }
+    manage = [sys.executable, "manage.py"]
+    for command in (["migrate", "-v0"], ["seed_demo"]):
+        subprocess.run(
+            [*manage, *command], cwd=BASE_DIR, env=env, check=True, capture_output=True,
+            timeout=SEED_TIMEOUT,
+        )  # fmt: skip
+    port = free_port()
+    process = subprocess.Popen(
+        [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"], cwd=BASE_DIR, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    server = ASGIServer(port=port, process=process)
+    try:
+        wait_for(lambda: answers(f"{server.http}/health/"), timeout=SEED_TIMEOUT, what="runserver")
+        yield server
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def demo_log_in(browser_page, server: ASGIServer, username: str, next_path: str) -> None:
+    browser_page.goto(f"{server.http}/accounts/login/?next={next_path}")
+    browser_page.get_by_label("Username").fill(username)
+    browser_page.get_by_label("Password").fill(DEMO_PASSWORD)
+    browser_page.get_by_role("button", name="Log in").click()
+    browser_page.wait_for_url(f"{server.http}{next_path}")
+
+
+def test_the_staff_page_is_live_on_the_embedded_defaults_too(
+    embedded_server,
+    page,  # noqa: F811 (the fixture imported above)
+    other_page,
+):
+    server = embedded_server
+    demo_log_in(page, server, "warehouse", "/")  # the demo's staff member
+    rows = page.locator("#orders tbody tr")
+    expect(page.locator("#live-status")).to_have_text("Live updates: on.")
+    rendered = rows.count()
+    page.evaluate("window.notReloaded = true")
+
+    shopper = other_page()
+    demo_log_in(shopper, server, "alice", "/catalogue/")
+    shopper.locator('input[type="number"]').first.fill("1")
+    shopper.get_by_label("Shipping address").fill(ADDRESS)
+    shopper.get_by_role("button", name="Place order").click()
+    shopper.wait_for_url(re.compile(rf"^{re.escape(server.http)}/orders/\d+/track/$"))
+    order_id = shopper.url.split("/")[-3]
+    token = token_for(server.http, "warehouse")
+    order = call(f"{server.http}/api/orders/{order_id}/", token=token)
+
+    expect(rows).to_have_count(rendered + 1)
+    expect(rows.first).to_have_attribute("data-order-id", order_id)
+    placed = shown(datetime.fromisoformat(order["created_at"]))
+    expect(rows.first.locator("td")).to_have_text(
+        [order["number"], placed, "Placed", f"Track order {order['number']}"]
+    )
+
+    status, _ = post_json(f"{server.http}/api/orders/{order_id}/ship/", SHIP, token)
+    assert status == 200
+    expect(rows.first.locator(".order-status")).to_have_text("Shipped", timeout=LIVE_TIMEOUT_MS)
+    assert page.evaluate("window.notReloaded") is True
+    pushed = row_texts(rows.first)
+    page.reload()
+    assert row_texts(rows.first) == pushed
