@@ -4,7 +4,7 @@ both kept live, and the catalogue they order from."""
 from typing import cast
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
@@ -32,22 +32,31 @@ def home(request: HttpRequest) -> HttpResponse:
     The feed's cursor is read before the rows: an event committed in between is then replayed
     onto a row that may show it already (harmless), never missed.
     """
-    visible = visible_orders(user=request.user)
-    # The feed's head, read as the consumer reads it (notifications.consumers).
-    after = OrderEvent.objects.filter(order__in=visible, position__isnull=False).aggregate(
-        head=Max("position")
-    )["head"]
-    orders = visible.order_by("-created_at", "-id")[:HOME_ORDERS]
+    after = _feed_head(request.user)
+    orders = visible_orders(user=request.user).order_by("-created_at", "-id")[:HOME_ORDERS]
     return render(
         request,
         "orders/home.html",
         {
             "orders": orders,
-            "after": after or 0,
+            "after": after,
             "limit": HOME_ORDERS,
             "status_labels": dict(OrderStatus.choices),
         },
     )
+
+
+def _feed_head(user: User | AnonymousUser) -> int:
+    """The latest position on the user's ``ws/orders/`` feed, 0 for none: one index lookup.
+
+    Staff see every event, so theirs is the latest position (the unique index); a customer's
+    is their orders' latest (``Order.last_position``, index ``order_customer_position``).
+    """
+    if user.is_staff:
+        head = OrderEvent.objects.aggregate(head=Max("position"))["head"]
+    else:
+        head = visible_orders(user=user).aggregate(head=Max("last_position"))["head"]
+    return head or 0
 
 
 @login_required
