@@ -61,7 +61,8 @@ lock: $(BIN)/.installed
 
 # Refresh docs/screenshots/ from the browser journeys (needs Chromium, PostgreSQL and Redis).
 screenshots: $(BIN)/.installed
-	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest tests/live/test_browser_journeys.py tests/live/test_catalogue_journey.py tests/live/test_admin_journey.py
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest tests/live/test_browser_journeys.py tests/live/test_catalogue_journey.py \
+		tests/live/test_admin_journey.py tests/live/test_staff_orders_live.py
 
 # The production benchmark (bench/README.md): starts its own database, Redis DBs 10-11, SMTP sink,
 # uvicorn, Celery worker and beat, measures every goal, writes bench/results/. ARGS=--quick for

@@ -1,17 +1,18 @@
-"""The customer's pages: their order list, the catalogue they order from, and one order's
-tracking page kept live."""
+"""The customer's pages: their order list (staff: every order) and one order's tracking page,
+both kept live, and the catalogue they order from."""
 
 from typing import cast
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from orders.carriers import Carrier
 from orders.catalogue_form import CatalogueOrderForm
-from orders.models import ShipmentStatus
+from orders.models import OrderEvent, OrderStatus, ShipmentStatus
 from orders.selectors import order_timeline, orderable_products, visible_orders, with_details
 from orders.services import place_order
 
@@ -25,8 +26,37 @@ PROGRESS_STEPS = [
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Rendered on the server, then kept live by the ``ws/orders/`` feed: a customer's own
+    orders, every order for staff (the feed authorises as ``visible_orders`` does).
+
+    The feed's cursor is read before the rows: an event committed in between is then replayed
+    onto a row that may show it already (harmless), never missed.
+    """
+    after = _feed_head(request.user)
     orders = visible_orders(user=request.user).order_by("-created_at", "-id")[:HOME_ORDERS]
-    return render(request, "orders/home.html", {"orders": orders})
+    return render(
+        request,
+        "orders/home.html",
+        {
+            "orders": orders,
+            "after": after,
+            "limit": HOME_ORDERS,
+            "status_labels": dict(OrderStatus.choices),
+        },
+    )
+
+
+def _feed_head(user: User | AnonymousUser) -> int:
+    """The latest position on the user's ``ws/orders/`` feed, 0 for none: one index lookup.
+
+    Staff see every event, so theirs is the latest position (the unique index); a customer's
+    is their orders' latest (``Order.last_position``, index ``order_customer_position``).
+    """
+    if user.is_staff:
+        head = OrderEvent.objects.aggregate(head=Max("position"))["head"]
+    else:
+        head = visible_orders(user=user).aggregate(head=Max("last_position"))["head"]
+    return head or 0
 
 
 @login_required
