@@ -67,3 +67,11 @@ def test_an_empty_list_is_ready_for_its_first_order(client, customer):
     assert '<p id="no-orders">No orders yet.' in page
     assert '<template id="order-row-template">' in page
     assert script_data(page)["after"] == "0"
+
+
+def test_the_nav_names_the_list_as_its_heading_does(client, customer, staff):
+    nav = re.compile(r'<nav aria-label="Main">\s*<a href="/">([^<]+)</a>')
+    for user, name in ((customer, "My orders"), (staff, "Recent orders")):
+        page = log_in(client, user).get(reverse("home")).text
+        assert nav.search(page)[1] == name  # type: ignore[index]
+        assert f"<h1>{name}</h1>" in page
