@@ -1,0 +1,82 @@
+"""A ship's tasks (email, warehouse notice, webhooks) reach the broker in one pipeline, and a
+pipeline that fails leaves the event pending for the re-dispatch (real PostgreSQL and Redis)."""
+
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+import redis
+from redis.client import Pipeline
+
+from orders.dispatch import dispatch_event
+from orders.models import OrderEvent
+from shop.celery import app as celery_app
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+TASKS = {
+    "notifications.tasks.send_shipment_email",
+    "warehouse.tasks.send_warehouse_notice",
+    "webhooks.tasks.create_deliveries",
+}
+
+
+@pytest.fixture
+def pipelines(monkeypatch) -> Iterator[list[list[str]]]:
+    """The commands of every Redis pipeline sent, in order; the pipelines still run."""
+    sent: list[list[str]] = []
+    execute = Pipeline.execute
+
+    def recorded(self, *args, **kwargs):
+        sent.append([str(command[0][0]).upper() for command in self.command_stack])
+        return execute(self, *args, **kwargs)
+
+    celery_app.control.purge()
+    monkeypatch.setattr(Pipeline, "execute", recorded)
+    yield sent
+    monkeypatch.undo()
+    celery_app.control.purge()
+
+
+def queued_tasks() -> list[str]:
+    with celery_app.connection_for_write() as conn:
+        client = conn.default_channel.client
+        return [json.loads(body)["headers"]["task"] for body in client.lrange("celery", 0, -1)]
+
+
+def shipped_event(order) -> OrderEvent:
+    return OrderEvent.objects.get(order=order, type=OrderEvent.Type.SHIPPED)
+
+
+def test_the_three_tasks_of_a_ship_go_in_one_pipeline(order, ship, pipelines):
+    ship(order)
+
+    publishes = [commands for commands in pipelines if "LPUSH" in commands]
+    assert publishes == [["LPUSH", "LPUSH", "LPUSH"]]
+    assert set(queued_tasks()) == TASKS
+    assert shipped_event(order).dispatched_at is not None
+
+
+def test_a_pipeline_that_fails_leaves_the_event_pending(order, ship, monkeypatch, caplog):
+    celery_app.control.purge()
+    execute = Pipeline.execute
+
+    def refused(self, *args, **kwargs):
+        if any(str(command[0][0]).upper() == "LPUSH" for command in self.command_stack):
+            raise redis.ConnectionError("the broker went away")
+        return execute(self, *args, **kwargs)
+
+    monkeypatch.setattr(Pipeline, "execute", refused)
+    with caplog.at_level(logging.WARNING, logger="orders.dispatch"):
+        ship(order)
+    monkeypatch.undo()
+
+    event = shipped_event(order)
+    assert event.dispatched_at is None
+    assert "stays pending: its tasks were not enqueued" in caplog.text
+    assert queued_tasks() == []
+
+    assert dispatch_event(event_id=event.pk) is True  # what the re-dispatch sweep does
+    assert set(queued_tasks()) == TASKS
+    celery_app.control.purge()
