@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from delivery.publishing import enqueue
 from notifications import tasks
 from notifications.channel_groups import (
     STAFF_CHANNEL_GROUP,
@@ -63,7 +64,7 @@ def queue_shipment_email(
     a message the broker lost after accepting it is found by ``sweep_missing_emails``.
     """
     if shipment.notify_customer:
-        tasks.send_shipment_email.delay_on_commit(event.pk)
+        enqueue(tasks.send_shipment_email, event.pk)
 
 
 def queue_tracking_email(
@@ -73,7 +74,7 @@ def queue_tracking_email(
     email; other status changes are not emailed. The same task and guarantees as the shipped
     email: one email per parcel and kind."""
     if shipment.notify_customer and email_kind(event) is not None:
-        tasks.send_shipment_email.delay_on_commit(event.pk)
+        enqueue(tasks.send_shipment_email, event.pk)
 
 
 def push_order_event(

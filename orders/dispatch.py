@@ -6,6 +6,7 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from delivery.publishing import OneRoundTrip
 from orders.models import Order, OrderEvent, Shipment
 from orders.signals import (
     order_cancelled,
@@ -59,11 +60,23 @@ def send_event(event: OrderEvent, *, order: Order, shipment: Shipment | None) ->
     traceback, on the ``django.dispatch`` logger. The event is marked dispatched only when
     every receiver succeeded; otherwise it stays pending, with one warning here that names the
     event, and ``redispatch_pending_events`` sends it again (receivers are idempotent).
+    The tasks the receivers enqueue go to the broker together when they have all run
+    (``delivery.publishing``); if that fails, the event stays pending too.
     """
     kwargs: dict[str, object] = {"order": order, "event": event}
     if event.type in WITH_SHIPMENT:
         kwargs["shipment"] = shipment
-    responses = SIGNAL_FOR_EVENT[event.type].send_robust(sender=Order, **kwargs)
+    with OneRoundTrip() as publishes:
+        responses = SIGNAL_FOR_EVENT[event.type].send_robust(sender=Order, **kwargs)
+    if publishes.error is not None:
+        logger.warning(
+            "%s event %s of order %s stays pending: its tasks were not enqueued (%r)",
+            event.type,
+            event.pk,
+            order.number,
+            publishes.error,
+        )
+        return False
     failures = sum(isinstance(result, Exception) for _receiver, result in responses)
     if failures:
         logger.warning(

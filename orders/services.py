@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import F, prefetch_related_objects
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
@@ -140,9 +140,14 @@ def ship_order(
         )
         for item in items:
             item.shipped_quantity += quantities.get(item.pk, 0)
-        OrderItem.objects.bulk_update(
-            [item for item in items if item.pk in quantities], ["shipped_quantity"]
-        )
+        if lines is None:
+            # Everything left ships: each item's shipped quantity becomes its quantity. One
+            # plain UPDATE, where bulk_update builds a CASE per item (about 1 ms of CPU).
+            OrderItem.objects.filter(order_id=locked.pk).update(shipped_quantity=F("quantity"))
+        else:
+            OrderItem.objects.bulk_update(
+                [item for item in items if item.pk in quantities], ["shipped_quantity"]
+            )
         all_shipped = all(item.remaining_quantity == 0 for item in items)
         locked.status = Order.Status.SHIPPED if all_shipped else Order.Status.PARTIALLY_SHIPPED
         shipped: ShippedPayload = {

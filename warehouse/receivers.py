@@ -7,6 +7,7 @@ from django.apps import AppConfig
 from django.apps import apps as global_apps
 from django.apps.registry import Apps
 
+from delivery.publishing import enqueue
 from orders.models import Order, OrderEvent, Shipment
 from warehouse import tasks
 from warehouse.roles import sync_warehouse_staff_group
@@ -24,7 +25,7 @@ def record_warehouse_notice(
     A failed enqueue leaves the event pending for the re-dispatch; a message lost after the
     broker took it is found by ``sweep_missing_notices``.
     """
-    tasks.send_warehouse_notice.delay_on_commit(event.pk)
+    enqueue(tasks.send_warehouse_notice, event.pk)
 
 
 def create_staff_group(

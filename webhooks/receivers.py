@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from delivery.publishing import enqueue
 from orders.models import Order, OrderEvent, Shipment
 from webhooks import tasks
 
@@ -23,4 +24,4 @@ def queue_webhooks(
     broker down) fails this receiver and the event stays pending for the re-dispatch; a
     message lost after the broker accepted it is found by ``sweep_missing_webhooks``.
     """
-    tasks.create_deliveries.delay_on_commit(event.pk, shipment.pk if shipment else None)
+    enqueue(tasks.create_deliveries, event.pk, shipment.pk if shipment else None)
