@@ -21,7 +21,6 @@ phone's width the stacked tables keep their column labels.
 import json
 import re
 import urllib.request
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -39,72 +38,21 @@ from tests.factories import (
     UserFactory,
     WarehouseStaffFactory,
 )
-from tests.support.dates import shop_format
+from tests.support.journeys import (  # noqa: F401 (fixtures)
+    LIVE_TIMEOUT_MS,
+    PHONE,
+    SHIP,
+    _real_password_hashing,
+    _shop_time_zone,
+    assert_stacked_labels,
+    log_in,
+    no_csp_violations,
+    page,
+    shown,
+)
 from warehouse.models import WarehouseNotice
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-SHIP = {"carrier": "ups", "tracking_number": "1Z999AA10123456784"}
-LIVE_TIMEOUT_MS = 5000
-# The shop's zone (UTC+05:30) and the browser's (UTC-08:00 or -07:00) and locale: a date in the
-# browser's zone, or formatted by its locale ("1.12.2026, 15:04:05"), cannot pass for the shop's.
-SHOP_ZONE = "Asia/Kolkata"
-BROWSER = {"timezone_id": "America/Los_Angeles", "locale": "de-DE"}
-PHONE = {"width": 390, "height": 844}
-# A stacked cell's label: the ::before content site.css gives td[data-label] at phone width.
-STACKED_LABEL = """td => {
-  const label = getComputedStyle(td, "::before");
-  return label.display === "none" || label.visibility === "hidden" ? "none" : label.content;
-}"""
-
-
-@pytest.fixture
-def page(browser) -> Iterator:
-    """A page in the browser's own time zone and locale, unlike the shop's."""
-    context = browser.new_context(viewport={"width": 1100, "height": 800}, **BROWSER)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-@pytest.fixture(autouse=True)
-def _shop_time_zone(monkeypatch, settings) -> None:
-    """The server processes (asgi_server reads the environment when it is set up, after this
-    autouse fixture) and this process, which writes the expected dates, run in SHOP_ZONE."""
-    monkeypatch.setenv("DJANGO_TIME_ZONE", SHOP_ZONE)
-    settings.TIME_ZONE = SHOP_ZONE
-
-
-def shown(moment) -> str:
-    return shop_format(moment, SHOP_ZONE)
-
-
-def assert_stacked_labels(page, cells: dict[str, str]) -> None:
-    """At phone width each cell (a selector) shows its label (``cells``' value) above it."""
-    for selector, label in cells.items():
-        cell = page.locator(selector).first
-        expect(cell).to_be_visible()
-        assert cell.evaluate(STACKED_LABEL) == f'"{label}"', selector
-
-
-@pytest.fixture(autouse=True)
-def no_csp_violations(page) -> Iterator[list[str]]:
-    """Chromium reports each refused script, style, image or connection on the console."""
-    violations: list[str] = []
-
-    def collect(message) -> None:
-        if "Content Security Policy" in message.text:
-            violations.append(f"{message.text} ({page.url})")
-
-    page.on("console", collect)
-    yield violations
-    assert violations == []
-
-
-@pytest.fixture(autouse=True)
-def _real_password_hashing(settings):
-    """The server process checks passwords with the production hashers."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
 
 
 def ship_through_api(server, order, staff) -> None:
@@ -118,15 +66,11 @@ def ship_through_api(server, order, staff) -> None:
         assert response.status == 200
 
 
-def log_in(page, server, user, next_path: str) -> None:
-    page.goto(f"{server.http}/accounts/login/?next={next_path}")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{server.http}{next_path}")
-
-
-def test_customer_sees_the_shipment_live(asgi_server, page, screenshot_dir):
+def test_customer_sees_the_shipment_live(
+    asgi_server,
+    page,  # noqa: F811 (the fixture imported above)
+    screenshot_dir,
+):
     server = asgi_server()
     customer, staff = UserFactory.create(), StaffFactory.create()
     order = OrderFactory.create(customer=customer, items=2)
@@ -210,7 +154,11 @@ def carrier_event(server, status: str, step: int) -> None:
         assert response.status == 202
 
 
-def test_customer_sees_a_parcel_move_to_delivered(asgi_server, page, screenshot_dir):
+def test_customer_sees_a_parcel_move_to_delivered(
+    asgi_server,
+    page,  # noqa: F811 (the fixture imported above)
+    screenshot_dir,
+):
     server = asgi_server()
     customer, staff = UserFactory.create(), StaffFactory.create()
     order = OrderFactory.create(customer=customer, items=2)
@@ -258,7 +206,11 @@ def test_customer_sees_a_parcel_move_to_delivered(asgi_server, page, screenshot_
     expect(page.locator("#timeline li")).to_have_text(pushed["timeline"])
 
 
-def test_staff_ship_from_the_admin_and_see_a_refusal(asgi_server, page, screenshot_dir):
+def test_staff_ship_from_the_admin_and_see_a_refusal(
+    asgi_server,
+    page,  # noqa: F811 (the fixture imported above)
+    screenshot_dir,
+):
     server = asgi_server()
     staff = StaffFactory.create(is_superuser=True)
     first, second = OrderFactory.create(items=2), OrderFactory.create()
@@ -291,7 +243,11 @@ def test_staff_ship_from_the_admin_and_see_a_refusal(asgi_server, page, screensh
     )
 
 
-def test_warehouse_page_shows_and_acknowledges_a_notice_live(asgi_server, page, screenshot_dir):
+def test_warehouse_page_shows_and_acknowledges_a_notice_live(
+    asgi_server,
+    page,  # noqa: F811 (the fixture imported above)
+    screenshot_dir,
+):
     server = asgi_server()
     clerk = WarehouseStaffFactory.create()
     order = OrderFactory.create(items=2)
@@ -330,7 +286,10 @@ def test_warehouse_page_shows_and_acknowledges_a_notice_live(asgi_server, page, 
     assert notice.acknowledged_by == clerk
 
 
-def test_the_api_docs_and_the_browsable_api_load(asgi_server, page):
+def test_the_api_docs_and_the_browsable_api_load(
+    asgi_server,
+    page,  # noqa: F811 (the fixture imported above)
+):
     server = asgi_server()
     order = OrderFactory.create()
 

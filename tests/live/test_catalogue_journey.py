@@ -15,7 +15,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from orders.models import Order
 from tests.factories import ProductFactory, StaffFactory, UserFactory
-from tests.live.test_browser_journeys import (  # noqa: F401 (autouse fixtures)
+from tests.support.journeys import (  # noqa: F401 (autouse fixtures)
     _real_password_hashing,
     log_in,
     no_csp_violations,

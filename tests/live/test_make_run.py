@@ -11,7 +11,7 @@ import subprocess
 import pytest
 from playwright.sync_api import expect
 
-from tests.live.test_make_stack import DEMO_PASSWORD, answers, call, token_for
+from tests.support.demo_api import DEMO_PASSWORD, answers, call, token_for
 from tests.support.live_services import BASE_DIR, free_port, wait_for
 
 START_TIMEOUT = 120  # a fresh SQLite database migrated and seeded on a busy 2-core machine

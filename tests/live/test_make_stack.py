@@ -12,7 +12,6 @@ test database.
 """
 
 import contextlib
-import json
 import os
 import re
 import signal
@@ -30,12 +29,12 @@ from django.conf import settings
 from playwright.sync_api import Page, expect
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.support.demo_api import DEMO_PASSWORD, answers, call, token_for
 from tests.support.fault_services import PrivateRedis
 from tests.support.live_services import BASE_DIR, SHIP, free_port, maintenance_connection, wait_for
 
 pytestmark = pytest.mark.services
 
-DEMO_PASSWORD = "demo-shop-2026"  # seed_demo's
 START_TIMEOUT = 180  # migrations, collectstatic and five processes on a busy 2-core machine
 LIVE_TIMEOUT_MS = 15_000
 WORKER_TIMEOUT = 60  # the worker may still be sending seed_demo's parcel emails
@@ -123,31 +122,6 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         redis.stop()
         with maintenance_connection() as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-
-
-def call(url: str, *, token: str | None = None, body: dict | None = None) -> dict:
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(body).encode() if body is not None else None,
-        headers={"Content-Type": "application/json"}
-        | ({"Authorization": f"Token {token}"} if token else {}),
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
-
-
-def token_for(base: str, username: str) -> str:
-    return call(f"{base}/api/auth/token/", body={"username": username, "password": DEMO_PASSWORD})[
-        "token"
-    ]
-
-
-def answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 def outbox(stack: Stack) -> dict[str, dict[str, float]]:

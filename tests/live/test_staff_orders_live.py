@@ -4,7 +4,7 @@ server renders them, and its status follows it as it ships; a row the server ren
 its cancellation. Another customer's "My orders" stays without it.
 
 In a real browser under the site's CSP, the shop and the browser in different time zones and
-locales (the fixtures come from the other browser journeys): on uvicorn, PostgreSQL and Redis,
+locales (the fixtures come from tests/support/journeys.py): on uvicorn, PostgreSQL and Redis,
 and on the embedded defaults as ``make run`` serves them (runserver, SQLite, the in-memory
 channel layer), with the demo's users.
 """
@@ -23,7 +23,8 @@ from rest_framework.authtoken.models import Token
 
 from orders.models import Order, OrderEvent
 from tests.factories import OrderFactory, ProductFactory, StaffFactory, UserFactory
-from tests.live.test_browser_journeys import (  # noqa: F401 (fixtures)
+from tests.support.demo_api import DEMO_PASSWORD, answers, call, token_for
+from tests.support.journeys import (  # noqa: F401 (fixtures)
     BROWSER,
     LIVE_TIMEOUT_MS,
     PHONE,
@@ -37,7 +38,6 @@ from tests.live.test_browser_journeys import (  # noqa: F401 (fixtures)
     page,
     shown,
 )
-from tests.live.test_make_stack import DEMO_PASSWORD, answers, call, token_for
 from tests.support.live_services import (
     BASE_DIR,
     ASGIServer,
