@@ -11,8 +11,8 @@ import subprocess
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.demo_api import DEMO_PASSWORD, answers, call, token_for
-from tests.support.live_services import BASE_DIR, free_port, wait_for
+from tests.support.demo_api import DEMO_PASSWORD, call, token_for
+from tests.support.live_services import BASE_DIR, free_port, healthy, wait_for
 
 START_TIMEOUT = 120  # a fresh SQLite database migrated and seeded on a busy 2-core machine
 DELIVERED_TIMEOUT_MS = 30_000  # three steps, 3 s apart, and the page's pushes
@@ -39,7 +39,7 @@ def test_make_run_delivers_a_watched_demo_parcel_and_stops_on_ctrl_c(page, tmp_p
     )  # fmt: skip
     try:
         wait_for(
-            lambda: run.poll() is not None or answers(f"{base}/health/"),
+            lambda: run.poll() is not None or healthy(f"{base}/health/"),
             timeout=START_TIMEOUT,
             what="make run",
         )

@@ -29,9 +29,16 @@ from django.conf import settings
 from playwright.sync_api import Page, expect
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.support.demo_api import DEMO_PASSWORD, answers, call, token_for
+from tests.support.demo_api import DEMO_PASSWORD, call, token_for
 from tests.support.fault_services import PrivateRedis
-from tests.support.live_services import BASE_DIR, SHIP, free_port, maintenance_connection, wait_for
+from tests.support.live_services import (
+    BASE_DIR,
+    SHIP,
+    free_port,
+    healthy,
+    maintenance_connection,
+    wait_for,
+)
 
 pytestmark = pytest.mark.services
 
@@ -110,7 +117,7 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         )
         try:
             wait_for(
-                lambda: process.poll() is not None or answers(f"{running.base}/health/"),
+                lambda: process.poll() is not None or healthy(f"{running.base}/health/"),
                 timeout=START_TIMEOUT,
                 what="make stack",
             )

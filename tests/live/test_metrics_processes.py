@@ -12,10 +12,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.support.live_services import (
     BASE_DIR,
     WORKER_START_TIMEOUT,
-    _healthy,
     _service_env,
     _stop,
     free_port,
+    healthy,
     wait_for,
 )
 
@@ -52,7 +52,7 @@ def test_every_scrape_sums_every_worker(django_db_blocker, tmp_path):
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(
-            lambda: process.poll() is not None or _healthy(f"{base}/health/"),
+            lambda: process.poll() is not None or healthy(f"{base}/health/"),
             timeout=WORKER_START_TIMEOUT,
             what="gunicorn",
         )

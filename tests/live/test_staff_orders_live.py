@@ -23,7 +23,7 @@ from rest_framework.authtoken.models import Token
 
 from orders.models import Order, OrderEvent
 from tests.factories import OrderFactory, ProductFactory, StaffFactory, UserFactory
-from tests.support.demo_api import DEMO_PASSWORD, answers, call, token_for
+from tests.support.demo_api import DEMO_PASSWORD, call, token_for
 from tests.support.journeys import (  # noqa: F401 (fixtures)
     BROWSER,
     LIVE_TIMEOUT_MS,
@@ -42,6 +42,7 @@ from tests.support.live_services import (
     BASE_DIR,
     ASGIServer,
     free_port,
+    healthy,
     post_json,
     wait_for,
 )
@@ -184,7 +185,7 @@ def embedded_server(tmp_path) -> Iterator[ASGIServer]:
     )  # fmt: skip
     server = ASGIServer(port=port, process=process)
     try:
-        wait_for(lambda: answers(f"{server.http}/health/"), timeout=SEED_TIMEOUT, what="runserver")
+        wait_for(lambda: healthy(f"{server.http}/health/"), timeout=SEED_TIMEOUT, what="runserver")
         yield server
     finally:
         process.terminate()

@@ -1,5 +1,5 @@
 """The demo shop's REST API as the ``make run`` and ``make stack`` journeys call it: with
-``seed_demo``'s password, plain JSON over urllib, and a health probe to wait on."""
+``seed_demo``'s password and plain JSON over urllib."""
 
 import json
 import urllib.request
@@ -22,11 +22,3 @@ def token_for(base: str, username: str) -> str:
     return call(f"{base}/api/auth/token/", body={"username": username, "password": DEMO_PASSWORD})[
         "token"
     ]
-
-
-def answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False

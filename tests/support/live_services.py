@@ -179,9 +179,10 @@ def post_json(url: str, body: dict, token: str) -> tuple[int, dict]:
         return response.status, json.load(response)
 
 
-def _healthy(url: str) -> bool:
+def healthy(url: str) -> bool:
+    """Whether ``url`` (a ``/health/``) answers 200 now; any error or refusal is a no."""
     try:
-        with urllib.request.urlopen(url, timeout=1) as response:
+        with urllib.request.urlopen(url, timeout=2) as response:
             return response.status == 200
     except OSError:
         return False
@@ -231,7 +232,7 @@ def asgi_server(django_db_blocker, collected_static) -> Iterator[Callable[..., A
         started.append(process)
         server = ASGIServer(port=port, process=process)
         wait_for(
-            lambda: process.poll() is not None or _healthy(f"{server.http}/health/"),
+            lambda: process.poll() is not None or healthy(f"{server.http}/health/"),
             timeout=WORKER_START_TIMEOUT,
             what=f"uvicorn on port {server.port}",
         )
